@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// fifo: creating, holding, probing and writing the supervise FIFOs.
+#include "svkit/fifo.hpp"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "svkit/paths.hpp"
+
+namespace svkit {
+
+bool make_fifo(int dirfd, const char* name) noexcept {
+  struct stat st;
+  if (::fstatat(dirfd, name, &st, 0) == 0) {
+    if (S_ISFIFO(st.st_mode)) return true;
+    errno = EEXIST;
+    return false;
+  }
+  if (errno != ENOENT) return false;
+  return ::mkfifoat(dirfd, name, 0600) == 0 || errno == EEXIST;
+}
+
+UniqueFd open_fifo_reader(int dirfd, const char* name) noexcept {
+  return UniqueFd(::openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+}
+
+Probe probe_supervisor(const std::string& service_dir) noexcept {
+  std::string path = service_dir + "/" + kOkFifo;
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  if (fd) return Probe::yes;
+  if (errno == ENXIO) return Probe::no;
+  if (errno == ENOENT) return Probe::missing;
+  return Probe::error;
+}
+
+SendResult send_control(const std::string& service_dir, std::string_view bytes) noexcept {
+  std::string path = service_dir + "/" + kControlFifo;
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) return errno == ENXIO ? SendResult::not_supervised : SendResult::error;
+  ssize_t n;
+  do n = ::write(fd.get(), bytes.data(), bytes.size()); while (n < 0 && errno == EINTR);
+  if (n < 0) return SendResult::error;
+  if (static_cast<size_t>(n) != bytes.size()) {
+    errno = EAGAIN;
+    return SendResult::error;
+  }
+  return SendResult::sent;
+}
+
+}  // namespace svkit

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// spawn: fork + exec with a clean child and exec errors reported through a pipe.
+#include "svkit/spawn.hpp"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "svkit/unique_fd.hpp"
+
+extern char** environ;
+
+namespace svkit {
+namespace {
+
+// Runs in the forked child: async-signal-safe calls only, and it never returns.
+[[noreturn]] void exec_child(const SpawnSpec& spec, int report) noexcept {
+  int e = 0;
+  for (int s = 1; s < NSIG; ++s) ::signal(s, SIG_DFL);  // SIG_IGN would survive execve
+  sigset_t none;
+  sigemptyset(&none);
+  if (::sigprocmask(SIG_SETMASK, &none, nullptr) != 0) e = errno;
+  if (!e && spec.new_session && ::setsid() < 0) e = errno;
+  // Lift every source above the targets first, so one move cannot clobber another.
+  int lifted[16];
+  int n = spec.n_moves < 16 ? spec.n_moves : 16;
+  for (int i = 0; !e && i < n; ++i) {
+    lifted[i] = ::fcntl(spec.moves[i].from, F_DUPFD_CLOEXEC, 64);
+    if (lifted[i] < 0) e = errno;
+  }
+  for (int i = 0; !e && i < n; ++i)
+    if (::dup2(lifted[i], spec.moves[i].to) < 0) e = errno;  // dup2 clears close-on-exec
+  if (!e && spec.cwd && ::chdir(spec.cwd) != 0) e = errno;
+  if (!e) {
+    ::execve(spec.path, spec.argv, spec.envp ? spec.envp : environ);
+    e = errno;
+  }
+  (void)!::write(report, &e, sizeof e);
+  _exit(127);
+}
+
+}  // namespace
+
+pid_t spawn(const SpawnSpec& spec) noexcept {
+  Pipe p;
+  if (!make_pipe(p)) return -1;
+  pid_t pid = ::fork();
+  if (pid < 0) return -1;
+  if (pid == 0) exec_child(spec, p.write.get());
+  p.write.reset();  // end-of-file on the read side now means "exec succeeded"
+  int child_errno = 0;
+  ssize_t r;
+  do r = ::read(p.read.get(), &child_errno, sizeof child_errno); while (r < 0 && errno == EINTR);
+  if (r == 0) return pid;
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  errno = r == sizeof child_errno ? child_errno : EPROTO;
+  return -1;
+}
+
+}  // namespace svkit

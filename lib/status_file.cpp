@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+// status_file: layout of the status record and atomic replacement of small files.
+#include "svkit/status_file.hpp"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "svkit/paths.hpp"
+#include "svkit/unique_fd.hpp"
+
+namespace svkit {
+
+void pack_status(const Status& s, unsigned char out[kStatusSize]) noexcept {
+  tai_pack(s.when, out);
+  uint32_t pid = static_cast<uint32_t>(s.pid);
+  for (int i = 0; i < 4; ++i) out[12 + i] = static_cast<unsigned char>(pid >> (8 * i));
+  out[16] = s.paused ? 1 : 0;
+  out[17] = static_cast<unsigned char>(s.want);
+  out[18] = s.got_term ? 1 : 0;
+  out[19] = static_cast<unsigned char>(s.state);
+}
+
+std::optional<Status> unpack_status(const unsigned char* d, size_t len) noexcept {
+  if (len != kStatusSize && len != kDaemontoolsStatusSize) return std::nullopt;
+  Status s;
+  s.when = tai_unpack(d);
+  uint32_t pid = 0;
+  for (int i = 3; i >= 0; --i) pid = (pid << 8) | d[12 + i];
+  s.pid = static_cast<pid_t>(pid);
+  s.paused = d[16] != 0;
+  s.want = d[17] == 'u' ? Want::up : d[17] == 'd' ? Want::down : Want::none;
+  if (len == kStatusSize) {
+    s.got_term = d[18] != 0;
+    s.state = d[19] == 1 ? RunState::run : d[19] == 2 ? RunState::finish : RunState::down;
+  } else {
+    s.state = s.pid ? RunState::run : RunState::down;
+  }
+  return s;
+}
+
+std::string format_stat(const Status& s) {
+  std::string out = s.state == RunState::run ? "run" : s.state == RunState::finish ? "finish"
+                                                                                   : "down";
+  if (s.paused) out += ", paused";
+  if (s.got_term) out += ", got TERM";
+  if (s.state != RunState::down) {
+    if (s.want_exit) out += ", want exit";
+    else if (s.want == Want::down) out += ", want down";
+  }
+  out += '\n';
+  return out;
+}
+
+bool replace_file(int dirfd, const char* name, const char* name_new, const void* data,
+                  size_t len) noexcept {
+  UniqueFd fd(::openat(dirfd, name_new, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) return false;
+  ssize_t n;
+  do n = ::write(fd.get(), data, len); while (n < 0 && errno == EINTR);
+  if (n < 0) return false;
+  if (static_cast<size_t>(n) != len) {
+    errno = EIO;
+    return false;
+  }
+  if (::close(fd.release()) != 0) return false;
+  return ::renameat(dirfd, name_new, dirfd, name) == 0;
+}
+
+std::optional<Status> read_status(const std::string& service_dir) noexcept {
+  std::string path = service_dir + "/" + kStatusFile;
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return std::nullopt;
+  unsigned char buf[kStatusSize + 1];
+  ssize_t n;
+  do n = ::read(fd.get(), buf, sizeof buf); while (n < 0 && errno == EINTR);
+  if (n < 0) return std::nullopt;
+  auto s = unpack_status(buf, static_cast<size_t>(n));
+  if (!s) errno = EPROTO;
+  return s;
+}
+
+}  // namespace svkit

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+// spawn: start a child with a clean process state (empty signal mask, default signal
+// dispositions, optionally its own session), chosen fds moved into place, all others
+// closed by close-on-exec; exec errors come back through a close-on-exec pipe.
+#pragma once
+#include <sys/types.h>
+
+namespace svkit {
+
+struct FdMove {
+  int from;  // an fd of the parent (close-on-exec or not)
+  int to;    // where the child gets it (not close-on-exec there)
+};
+
+struct SpawnSpec {
+  const char* path = nullptr;          // executed as given (no PATH search)
+  char* const* argv = nullptr;         // null-terminated
+  char* const* envp = nullptr;         // null: the parent's environment
+  const char* cwd = nullptr;           // null: the parent's
+  const FdMove* moves = nullptr;       // e.g. {{pipe_w, 1}}; applied all at once
+  int n_moves = 0;
+  bool new_session = true;             // setsid(): the child leads its own group
+};
+
+// Returns the child's pid, or -1 with errno = why it could not be started (fork failed,
+// or the exec failed: that child has already been reaped).
+pid_t spawn(const SpawnSpec& spec) noexcept;
+
+}  // namespace svkit

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: MIT
+// harness: temp dirs, tool runs through Boost.Process, deadline-bounded waits, cleanup.
+#include "harness.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/env.hpp>
+#include <boost/process/environment.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
+#include <boost/process/io.hpp>
+#include <boost/process/start_dir.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace bp = boost::process;
+
+namespace svkit::test {
+
+std::string bin(const std::string& name) { return std::string(SVKIT_BIN_DIR) + "/" + name; }
+
+bool have(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
+bool is_root() { return ::geteuid() == 0; }
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/svkit-test.XXXXXX";
+  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = fs::canonical(tmpl);
+}
+
+TempDir::~TempDir() {
+  kill_processes_under(path_);
+  boost::system::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+static bool below(const std::string& p, const std::string& dir) {
+  return p == dir || (p.size() > dir.size() && p.compare(0, dir.size(), dir) == 0 &&
+                      p[dir.size()] == '/');
+}
+
+static std::vector<pid_t> processes_under(const std::string& dir) {
+  std::vector<pid_t> found;
+  DIR* d = ::opendir("/proc");
+  if (!d) return found;
+  while (dirent* e = ::readdir(d)) {
+    char* end;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (*end || pid <= 1 || pid == ::getpid()) continue;
+    for (const char* link : {"cwd", "exe"}) {
+      char buf[4096];
+      std::string proc = "/proc/" + std::string(e->d_name) + "/" + link;
+      ssize_t n = ::readlink(proc.c_str(), buf, sizeof buf - 1);
+      if (n <= 0) continue;
+      std::string target(buf, static_cast<size_t>(n));
+      if (below(target, dir) || below(target, dir + " (deleted)")) {
+        found.push_back(static_cast<pid_t>(pid));
+        break;
+      }
+    }
+  }
+  ::closedir(d);
+  return found;
+}
+
+void kill_processes_under(const fs::path& dir) {
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  for (;;) {
+    auto pids = processes_under(dir.string());
+    if (pids.empty() || std::chrono::steady_clock::now() > deadline) return;
+    for (pid_t p : pids) ::kill(p, SIGKILL);
+    for (pid_t p : pids) ::waitpid(p, nullptr, WNOHANG);  // ours, if it was a direct child
+    std::this_thread::sleep_for(5ms);
+  }
+}
+
+void write_file(const fs::path& p, const std::string& content, int mode) {
+  std::string tmp = p.string() + ".harness-tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) throw std::runtime_error("cannot write " + p.string());
+    f << content;
+  }
+  ::chmod(tmp.c_str(), static_cast<mode_t>(mode));
+  if (::rename(tmp.c_str(), p.c_str()) != 0) {
+    // p may be a FIFO (e.g. supervise/control): write into it instead of replacing it.
+    ::unlink(tmp.c_str());
+    int fd = ::open(p.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error("cannot write " + p.string());
+    (void)!::write(fd, content.data(), content.size());
+    ::close(fd);
+  }
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream f(p.string(), std::ios::binary);
+  if (!f) return "";
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+bool exists(const fs::path& p) {
+  struct stat st;
+  return ::lstat(p.c_str(), &st) == 0;
+}
+
+void make_dirs(const fs::path& p) { fs::create_directories(p); }
+
+void write_script(const fs::path& p, const std::string& body) {
+  write_file(p, "#!/bin/sh\n" + body, 0755);
+}
+
+static std::string resolve(const std::string& program) {
+  return program.find('/') == std::string::npos ? bin(program) : program;
+}
+
+static bp::environment make_env(const RunOptions& opt) {
+  bp::environment env = boost::this_process::environment();
+  for (const auto& name : opt.unset_env) env.erase(name);
+  for (const auto& [k, v] : opt.env) env[k] = v;
+  return env;
+}
+
+// Child setup shared by run() and Tool: a clean signal state, optionally a new session.
+struct CleanChild {
+  bool own_group;
+  template <class Exec>
+  void operator()(Exec&) const {
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int s = 1; s < NSIG; ++s) ::signal(s, SIG_DFL);
+    if (own_group) ::setsid();
+  }
+};
+
+static pid_t start(const std::string& program, const std::vector<std::string>& args,
+                   const RunOptions& opt, const fs::path& in, const fs::path& out,
+                   const fs::path& err, bool own_group) {
+  std::error_code ec;
+  std::string cwd = opt.cwd.empty() ? fs::current_path().string() : opt.cwd;
+  bp::child c(bp::exe = resolve(program), bp::args = args, bp::std_in < in.string(),
+              bp::std_out > out.string(), bp::std_err > err.string(), bp::start_dir = cwd,
+              make_env(opt), bp::extend::on_exec_setup = CleanChild{own_group}, ec);
+  if (ec) throw std::runtime_error("cannot start " + program + ": " + ec.message());
+  pid_t pid = c.id();
+  c.detach();  // we reap it ourselves (Boost.Process must not see the pid again)
+  return pid;
+}
+
+static std::optional<int> wait_pid(pid_t pid, Millis timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int st;
+    pid_t r = ::waitpid(pid, &st, WNOHANG);
+    if (r == pid) return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    if (r < 0 && errno != EINTR) return -1;
+    if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
+    std::this_thread::sleep_for(1ms);
+  }
+}
+
+Result run(const std::string& program, const std::vector<std::string>& args,
+           const RunOptions& opt) {
+  TempDir io;
+  write_file(io / "in", opt.input);
+  pid_t pid = start(program, args, opt, io / "in", io / "out", io / "err", false);
+  Result r;
+  auto code = wait_pid(pid, opt.timeout);
+  if (!code) {
+    ::kill(pid, SIGKILL);
+    wait_pid(pid, 5s);
+  }
+  r.code = code ? *code : -1;
+  r.out = read_file(io / "out");
+  r.err = read_file(io / "err");
+  return r;
+}
+
+Result sh(const std::string& script, const RunOptions& opt) {
+  return run("/bin/sh", {"-c", script}, opt);
+}
+
+Tool::Tool(const std::string& program, const std::vector<std::string>& args,
+           const RunOptions& opt, bool own_group)
+    : own_group_(own_group), out_(files_ / "out"), err_(files_ / "err") {
+  write_file(files_ / "in", opt.input);
+  pid_ = start(program, args, opt, files_ / "in", out_, err_, own_group);
+}
+
+Tool::~Tool() {
+  if (running()) {
+    ::kill(pid_, SIGTERM);
+    if (!wait_exit(2s)) {
+      ::kill(pid_, SIGKILL);
+      wait_exit(5s);
+    }
+  }
+  if (own_group_) ::kill(-pid_, SIGKILL);
+}
+
+bool Tool::running() {
+  if (code_) return false;
+  return !wait_exit(0ms).has_value();
+}
+
+void Tool::signal(int sig) {
+  if (!code_) ::kill(pid_, sig);
+}
+
+std::optional<int> Tool::wait_exit(Millis timeout) {
+  if (!code_) code_ = wait_pid(pid_, timeout);
+  return code_;
+}
+
+std::string Tool::out() const { return read_file(out_); }
+std::string Tool::err() const { return read_file(err_); }
+
+bool eventually(Millis timeout, const std::function<bool()>& pred, Millis step) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (pred()) return true;
+    if (std::chrono::steady_clock::now() > deadline) return pred();
+    std::this_thread::sleep_for(step);
+  }
+}
+
+size_t count_lines(const std::string& s) {
+  size_t n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> lines;
+  std::string cur;
+  for (char c : s) {
+    if (c == '\n') {
+      lines.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) lines.push_back(cur);
+  return lines;
+}
+
+pid_t find_process(const std::string& argv0_suffix, const fs::path& cwd) {
+  for (pid_t pid : processes_under(cwd.string())) {
+    std::string cmd = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string argv0 = cmd.substr(0, cmd.find('\0'));
+    char buf[4096];
+    std::string link = "/proc/" + std::to_string(pid) + "/cwd";
+    ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
+    if (n <= 0 || std::string(buf, static_cast<size_t>(n)) != cwd.string()) continue;
+    if (argv0.size() >= argv0_suffix.size() &&
+        argv0.compare(argv0.size() - argv0_suffix.size(), argv0_suffix.size(), argv0_suffix) == 0)
+      return pid;
+  }
+  return 0;
+}
+
+bool process_alive(pid_t pid) {
+  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  if (stat.empty()) return false;
+  auto close = stat.rfind(')');
+  return close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'Z';
+}
+
+}  // namespace svkit::test
