@@ -51,7 +51,7 @@ static bool below(const std::string& p, const std::string& dir) {
                       p[dir.size()] == '/');
 }
 
-static std::vector<pid_t> processes_under(const std::string& dir) {
+static std::vector<pid_t> pids_under(const std::string& dir) {
   std::vector<pid_t> found;
   DIR* d = ::opendir("/proc");
   if (!d) return found;
@@ -75,10 +75,17 @@ static std::vector<pid_t> processes_under(const std::string& dir) {
   return found;
 }
 
+std::vector<pid_t> processes_under(const fs::path& dir) {
+  std::vector<pid_t> live;
+  for (pid_t p : pids_under(dir.string()))
+    if (process_alive(p)) live.push_back(p);
+  return live;
+}
+
 void kill_processes_under(const fs::path& dir) {
   auto deadline = std::chrono::steady_clock::now() + 5s;
   for (;;) {
-    auto pids = processes_under(dir.string());
+    auto pids = pids_under(dir.string());
     if (pids.empty() || std::chrono::steady_clock::now() > deadline) return;
     for (pid_t p : pids) ::kill(p, SIGKILL);
     for (pid_t p : pids) ::waitpid(p, nullptr, WNOHANG);  // ours, if it was a direct child
@@ -260,7 +267,7 @@ std::vector<std::string> split_lines(const std::string& s) {
 }
 
 pid_t find_process(const std::string& argv0_suffix, const fs::path& cwd) {
-  for (pid_t pid : processes_under(cwd.string())) {
+  for (pid_t pid : pids_under(cwd.string())) {
     std::string cmd = read_file("/proc/" + std::to_string(pid) + "/cmdline");
     std::string argv0 = cmd.substr(0, cmd.find('\0'));
     char buf[4096];

@@ -42,6 +42,8 @@ class TempDir {
 
 // Kills every process whose cwd is below DIR; waits (bounded) until none is left.
 void kill_processes_under(const fs::path& dir);
+// Pids of live processes whose cwd or executable lies below DIR (Linux /proc).
+std::vector<pid_t> processes_under(const fs::path& dir);
 
 void write_file(const fs::path& p, const std::string& content, int mode = 0644);
 std::string read_file(const fs::path& p);  // "" when missing
