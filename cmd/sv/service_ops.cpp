@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+// sv service operations, run inside the service directory (cwd), as runit's sv does:
+// read the status, print it, send control bytes, test a wait condition, run ./check.
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sv.hpp"
+#include "svkit/diag.hpp"
+#include "svkit/paths.hpp"
+#include "svkit/status_text.hpp"
+
+extern char** environ;
+
+namespace sv {
+
+svkit::Status raw_status(const Ctx& c) {
+  return *svkit::unpack_status(c.raw, sizeof c.raw);
+}
+
+int status_get(Ctx& c) {
+  int fd = ::open(svkit::kOkFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd == -1) {
+    if (errno == ENXIO) {
+      if (c.cmd.bytes[0] == 'x') ok(c, "runsv not running");
+      else fail(c, "runsv not running", 0);
+      return 0;
+    }
+    warn(c, "unable to open supervise/ok", errno);
+    return -1;
+  }
+  ::close(fd);
+  fd = ::open(svkit::kStatusFile, O_RDONLY | O_CLOEXEC);
+  if (fd == -1) {
+    warn(c, "unable to open supervise/status", errno);
+    return -1;
+  }
+  ssize_t r = ::read(fd, c.raw, sizeof c.raw);  // a short read leaves old bytes, as runit
+  int e = errno;
+  ::close(fd);
+  if (r == -1) {
+    warn(c, "unable to read supervise/status", e);
+    return -1;
+  }
+  if (r != static_cast<ssize_t>(sizeof c.raw)) {
+    warn(c, "unable to read supervise/status: bad format", 0);
+    return -1;
+  }
+  return 1;
+}
+
+int status_print(Ctx& c, const char* label) {
+  struct stat st;
+  bool normally_up = false;
+  if (::stat(svkit::kDownFile, &st) == -1) {
+    if (errno != ENOENT) {
+      errline("warning: unable to stat ", c.name, "/down: ", svkit::error_str(errno));
+      return 0;
+    }
+    normally_up = true;
+  }
+  svkit::Status s = raw_status(c);
+  outs(svkit::sv_status_line(s, label, normally_up, c.now_tai));
+  return s.pid ? 1 : 2;
+}
+
+int status_cmd(Ctx& c) {
+  int r = status_get(c);
+  if (r == -1 && c.lsb) done(c, 4);
+  if (r <= 0) return 0;
+  r = status_print(c, c.name);
+  c.islog = true;
+  if (::chdir(svkit::kLogDir) == -1) {
+    if (errno != ENOENT) {
+      int e = errno;
+      outs("; ");
+      warn(c, "unable to change directory", e);
+    } else {
+      outs("\n");
+    }
+  } else {
+    outs("; ");
+    // runit prints the log line even after a warning (with the main record's bytes).
+    if (status_get(c)) {
+      status_print(c, "log");
+      outs("\n");
+    }
+  }
+  c.islog = false;
+  flush();
+  if (c.lsb) done(c, r == 1 ? 0 : r == 2 ? 3 : 4);
+  return r;
+}
+
+int control(Ctx& c, const char* bytes) {
+  if (status_get(c) <= 0) return -1;
+  svkit::Status s = raw_status(c);
+  // Skip when the wanted state already matches; "d" only once TERM was sent (after "o").
+  if (c.raw[17] == static_cast<unsigned char>(bytes[0]) && (bytes[0] != 'd' || s.got_term))
+    return 0;
+  int fd = ::open(svkit::kControlFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd == -1) {
+    if (errno != ENXIO) warn(c, "unable to open supervise/control", errno);
+    else if (bytes[0] == 'x') ok(c, "runsv not running");
+    else fail(c, "runsv not running", 0);
+    return -1;
+  }
+  std::string_view b(bytes);
+  ssize_t r = ::write(fd, b.data(), b.size());
+  int e = errno;
+  ::close(fd);
+  if (r != static_cast<ssize_t>(b.size())) {
+    warn(c, "unable to write to supervise/control", r < 0 ? e : 0);
+    return -1;
+  }
+  return 1;
+}
+
+// ./check: exit 0 means available; no ./check means available.
+static bool check_script(Ctx& c) {
+  struct stat st;
+  if (::stat(svkit::kCheckFile, &st) == -1) {
+    if (errno == ENOENT) return true;
+    errline("warning: unable to stat ", c.name, "/check: ", svkit::error_str(errno));
+    return false;
+  }
+  pid_t pid = ::fork();
+  if (pid == -1) {
+    errline("warning: unable to fork for ", c.name, "/check: ", svkit::error_str(errno));
+    return false;
+  }
+  if (pid == 0) {
+    char arg0[] = "./check";
+    char* argv[] = {arg0, nullptr};
+    ::close(STDOUT_FILENO);
+    ::execve("check", argv, environ);
+    errline("warning: unable to run ", c.name, "/check: ", svkit::error_str(errno));
+    _exit(0);  // as runit: a check that cannot run counts as passed
+  }
+  int w;
+  while (::waitpid(pid, &w, 0) == -1) {
+    if (errno == EINTR) continue;
+    errline("warning: unable to wait for child ", c.name, "/check: ", svkit::error_str(errno));
+    return false;
+  }
+  bool passed = WIFEXITED(w) && WEXITSTATUS(w) == 0;
+  if (!passed) c.check_failed = true;
+  return passed;
+}
+
+static bool reached(Ctx& c, char want, const svkit::Status& s) {
+  bool pid = s.pid != 0;
+  switch (want) {
+    case 'x': return false;  // reached only when the supervisor is gone
+    case 'u': return pid && s.state == svkit::RunState::run && check_script(c);
+    case 'd': return !pid && s.state == svkit::RunState::down;
+    case 't':
+    case 'k':
+      if (!pid && s.want == svkit::Want::down) return true;
+      return c.start_tai <= s.when.sec && pid && !s.got_term && check_script(c);
+    case 'o':
+      return !((!pid && c.start_tai > s.when.sec) || (pid && s.want != svkit::Want::down));
+    case 'p': return !(pid && !s.paused);
+    case 'c': return !(pid && s.paused);
+    case 'C': return !pid || check_script(c);  // Debian 2.1.2: no pid counts as reached
+    default: return true;
+  }
+}
+
+int check(Ctx& c, const char* bytes) {
+  int r = status_get(c);
+  if (r == -1) return -1;
+  if (r == 0) return bytes[0] == 'x' ? 1 : -1;
+  svkit::Status s = raw_status(c);
+  for (const char* a = bytes; *a; ++a)
+    if (!reached(c, *a, s)) return 0;
+  outs("ok: ");
+  status_print(c, c.name);
+  flush("\n");
+  return 1;
+}
+
+}  // namespace sv

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// sv: runit's sv (PROTOCOL.md 4) plus enable/disable. One Ctx carries the whole run.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "svkit/status_file.hpp"
+#include "svkit/status_watch.hpp"
+#include "svkit/sv_command.hpp"
+
+namespace sv {
+
+struct Ctx {
+  const char* progname = "sv";
+  bool lsb = false;                 // called as /etc/init.d/NAME
+  std::string svdir;                // $SVDIR or the build-time default
+  unsigned long wait_sec = 7;       // -w / $SVWAIT
+  bool verbose = false;             // -v / -w
+  svkit::SvCommand cmd;
+  std::vector<const char*> services;
+  uint64_t start_tai = 0, now_tai = 0;    // TAI64 seconds at start / of the current round
+  svkit::StatusWatch::Clock::time_point start{};
+  int curdir = -1;
+  unsigned rc = 0;                  // failures so far (runit's count)
+  svkit::StatusWatch watch;
+
+  // the service being handled (runit's globals)
+  const char* name = "";
+  bool islog = false;
+  unsigned char raw[svkit::kStatusSize] = {};
+  bool check_failed = false;        // a ./check said "not yet" in this round
+};
+
+// Output as runit's sv: stdout line by line, warnings about check/down on stderr.
+void outs(std::string_view s);
+void flush(std::string_view s = {});
+void errline(std::string_view a, std::string_view b = {}, std::string_view c = {},
+             std::string_view d = {});
+void fail(Ctx& c, std::string_view msg, int err);
+void warn(Ctx& c, std::string_view msg, int err);
+void ok(Ctx& c, std::string_view msg);
+[[noreturn]] void done(Ctx& c, int code);
+[[noreturn]] void usage(Ctx& c);
+
+svkit::Status raw_status(const Ctx& c);
+int status_get(Ctx& c);                       // -1 error (said), 0 not running (said), 1 ok
+int status_print(Ctx& c, const char* label);  // 0 cannot stat down, 1 pid, 2 no pid
+int status_cmd(Ctx& c);
+int control(Ctx& c, const char* bytes);       // -1 failed, 0 skipped, 1 sent
+int check(Ctx& c, const char* bytes);         // -1 give up, 0 not yet, 1 reached (said)
+
+// Path used to reach service NAME: in $SVDIR unless it starts with / or ., is empty or
+// ends with / (runit's rule). Returns false (with errno) when it cannot be entered.
+std::string service_path(const Ctx& c, const char* name);
+bool enter_service(const Ctx& c, const char* name);
+void leave_service(Ctx& c);
+
+int run_services(Ctx& c);                     // the act phase, then the wait loop
+int enable_cmd(Ctx& c);
+int disable_cmd(Ctx& c);
+
+}  // namespace sv

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+// svstat [--json] DIR...: daemontools' status line per service directory, or one JSON
+// object per line. Exit: the number of directories that could not be reported (no such
+// directory, not supervised, unreadable status), at most 99; 111 when the current directory
+// cannot be opened. (daemontools' svstat always exits 0.)
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <optional>
+#include <string>
+
+#include "svkit/diag.hpp"
+#include "svkit/paths.hpp"
+#include "svkit/status_text.hpp"
+
+namespace {
+
+struct Report {
+  bool normally_up = false;
+  bool have_down = false;          // DIR/down could be checked
+  bool supervised = false;         // a supervisor holds supervise/ok
+  std::optional<svkit::Status> status;
+  std::string error;               // daemontools' text when something failed
+};
+
+std::string problem(const char* what, int err) { return std::string(what) + svkit::error_str(err); }
+
+// Inspects the service in the current directory, as daemontools' svstat does.
+Report inspect() {
+  Report r;
+  struct stat st;
+  if (::stat(svkit::kDownFile, &st) == -1) {
+    if (errno != ENOENT) return r.error = problem("unable to stat down: ", errno), r;
+    r.normally_up = true;
+  }
+  r.have_down = true;
+  int fd = ::open(svkit::kOkFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd == -1) {
+    r.error = errno == ENXIO ? "supervise not running" : problem("unable to open supervise/ok: ", errno);
+    return r;
+  }
+  ::close(fd);
+  r.supervised = true;
+  fd = ::open(svkit::kStatusFile, O_RDONLY | O_CLOEXEC);
+  if (fd == -1) return r.error = problem("unable to open supervise/status: ", errno), r;
+  unsigned char buf[svkit::kStatusSize];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  int e = errno;
+  ::close(fd);
+  if (n < 0) return r.error = problem("unable to read supervise/status: ", e), r;
+  if (n < static_cast<ssize_t>(svkit::kDaemontoolsStatusSize))
+    return r.error = "unable to read supervise/status: bad format", r;
+  r.status = svkit::unpack_status(buf, static_cast<size_t>(n));
+  return r;
+}
+
+std::string json_for(std::string_view name, const std::string& path, const Report& r,
+                     uint64_t now) {
+  std::string o = "{\"name\":" + svkit::json_string(name) + ",\"path\":" + svkit::json_string(path);
+  if (r.status) {
+    o += "," + svkit::json_status_fields(*r.status, now);
+  } else {
+    o += r.supervised ? ",\"supervised\":true" : ",\"supervised\":false";
+    o += ",\"want\":null,\"state\":null,\"pid\":null,\"seconds\":null,"
+         "\"paused\":null,\"got_term\":null";
+  }
+  o += ",\"normally_up\":";
+  o += r.have_down ? (r.normally_up ? "true" : "false") : "null";
+  o += ",\"error\":";
+  o += r.error.empty() ? "null" : svkit::json_string(r.error);
+  return o;
+}
+
+std::string base_name(std::string p) {
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  auto slash = p.rfind('/');
+  return slash == std::string::npos || p.size() == 1 ? p : p.substr(slash + 1);
+}
+
+// One service; returns false when it could not be reported.
+bool report(const char* dir, bool json, std::string& out, uint64_t now) {
+  Report r;
+  bool entered = ::chdir(dir) == 0;
+  if (!entered) r.error = problem("unable to chdir: ", errno);
+  else r = inspect();
+  if (!json) {
+    out += dir;
+    out += ": ";
+    out += r.status ? svkit::svstat_text(*r.status, r.normally_up, now) : r.error;
+    out += '\n';
+    return r.status.has_value();
+  }
+  out += json_for(base_name(dir), dir, r, now);
+  out += ",\"log\":";
+  struct stat st;
+  if (entered && ::stat(svkit::kLogDir, &st) == 0 && S_ISDIR(st.st_mode) && ::chdir(svkit::kLogDir) == 0)
+    out += json_for("log", std::string(dir) + "/log", inspect(), now) + "}";
+  else
+    out += "null";
+  out += "}\n";
+  return r.status.has_value();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  svkit::set_prog("svstat");
+  int i = 1;
+  bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
+  if (json) ++i;
+  int origdir = ::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (origdir == -1) svkit::die_sys(svkit::kExitTemporary, {"unable to open current directory"});
+  uint64_t now = svkit::tai_now().sec;
+  unsigned failed = 0;
+  std::string out;
+  for (; i < argc; ++i) {
+    if (!report(argv[i], json, out, now)) ++failed;
+    if (::fchdir(origdir) == -1) {
+      svkit::write_all(STDOUT_FILENO, out);
+      svkit::die_sys(svkit::kExitTemporary, {"unable to set directory"});
+    }
+    if (out.size() > 4096) svkit::write_all(STDOUT_FILENO, out), out.clear();
+  }
+  svkit::write_all(STDOUT_FILENO, out);
+  return failed > 99 ? 99 : static_cast<int>(failed);
+}
