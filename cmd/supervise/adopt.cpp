@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+// adopt: after a supervise was killed, its service keeps running (svscan, a subreaper,
+// inherits it). The next supervise takes that process over instead of starting a second
+// instance: never a duplicate. Linux only (pidfd, /proc); elsewhere a no-op.
+#include "service.hpp"
+
+#ifdef __linux__
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "svkit/paths.hpp"
+#include "svkit/status_file.hpp"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+namespace supervise {
+namespace {
+
+pid_t read_pid_file(const Service& s) noexcept {
+  svkit::UniqueFd fd(::openat(s.dir.get(), svkit::kPidFile, O_RDONLY | O_CLOEXEC));
+  if (!fd) return 0;
+  char buf[24];
+  ssize_t n = ::read(fd.get(), buf, sizeof buf);
+  long pid = 0;
+  ssize_t i = 0;
+  for (; i < n && buf[i] >= '0' && buf[i] <= '9' && pid < 100000000; ++i)
+    pid = pid * 10 + (buf[i] - '0');
+  if (i == 0 || i >= n || buf[i] != '\n') return 0;
+  return static_cast<pid_t>(pid);
+}
+
+// Reads a /proc or fd symlink into BUF (NUL-terminated); false on failure.
+bool read_link(const char* path, char* buf, size_t size) noexcept {
+  ssize_t n = ::readlink(path, buf, size - 1);
+  if (n <= 0 || static_cast<size_t>(n) >= size - 1) return false;
+  buf[n] = 0;
+  return true;
+}
+
+void proc_path(char* out, const char* head, long n, const char* tail) noexcept {
+  char digits[24];
+  int k = 0;
+  do digits[k++] = static_cast<char>('0' + n % 10); while ((n /= 10) != 0);
+  size_t len = strlen(head);
+  memcpy(out, head, len);
+  while (k) out[len++] = digits[--k];
+  strcpy(out + len, tail);
+}
+
+// Is PID the session leader whose cwd is this service directory?
+bool ours(const Service& s, pid_t pid) noexcept {
+  if (::getsid(pid) != pid) return false;
+  char path[64], theirs[4096], mine[4096];
+  proc_path(path, "/proc/", pid, "/cwd");
+  if (!read_link(path, theirs, sizeof theirs)) return false;
+  proc_path(path, "/proc/self/fd/", s.dir.get(), "");
+  if (!read_link(path, mine, sizeof mine)) return false;
+  return strcmp(theirs, mine) == 0;
+}
+
+}  // namespace
+
+void adopt(Service& s) {
+  pid_t pid = read_pid_file(s);
+  if (pid <= 1 || pid == ::getpid()) return;
+  // Open the pidfd first: it pins the process, so the checks below cannot be fooled by
+  // the pid being reused in between.
+  svkit::UniqueFd pfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pfd || !ours(s, pid)) return;
+  struct pollfd p = {pfd.get(), POLLIN, 0};
+  if (::poll(&p, 1, 0) != 0) return;  // already gone
+  s.sv.pid = pid;
+  s.sv.state = svkit::RunState::run;
+  s.adopted = true;
+  s.pidfd = std::move(pfd);
+  auto old = svkit::read_status(s.cwd ? s.cwd : ".");
+  if (old && old->pid == pid) {
+    s.when = old->when;
+    s.sv.paused = old->paused;
+    s.sv.got_term = old->got_term;
+    if (old->state == svkit::RunState::finish) s.sv.state = svkit::RunState::finish;
+  }
+}
+
+}  // namespace supervise
+
+#else
+namespace supervise {
+void adopt(Service&) {}
+}  // namespace supervise
+#endif

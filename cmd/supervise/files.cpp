@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+// files: the supervise/ directory of one service, exactly as runsv keeps it
+// (PROTOCOL.md 1): lock, control and ok FIFOs, and the status/stat/pid triple.
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "service.hpp"
+#include "svkit/diag.hpp"
+#include "svkit/fifo.hpp"
+#include "svkit/paths.hpp"
+#include "svkit/status_file.hpp"
+
+namespace supervise {
+namespace {
+
+using svkit::kExitTemporary;
+
+size_t put(char* out, size_t at, const char* s) noexcept {
+  size_t n = strlen(s);
+  memcpy(out + at, s, n);
+  return at + n;
+}
+
+size_t put_uint(char* out, size_t at, unsigned long v) noexcept {
+  char tmp[24];
+  size_t n = 0;
+  do tmp[n++] = static_cast<char>('0' + v % 10); while ((v /= 10) != 0);
+  while (n) out[at++] = tmp[--n];
+  return at;
+}
+
+// The stat line (PROTOCOL.md 1.4) in a fixed buffer: publishing never allocates.
+size_t format_stat_line(const svkit::Supervised& s, char* out) noexcept {
+  using svkit::RunState;
+  size_t n = put(out, 0, s.state == RunState::run ? "run"
+                         : s.state == RunState::finish ? "finish" : "down");
+  if (s.paused) n = put(out, n, ", paused");
+  if (s.got_term) n = put(out, n, ", got TERM");
+  if (s.state != RunState::down) {
+    if (s.want == svkit::Goal::exit) n = put(out, n, ", want exit");
+    else if (s.want == svkit::Goal::down) n = put(out, n, ", want down");
+  }
+  out[n++] = '\n';
+  return n;
+}
+
+void write_or_warn(Service& s, const char* name, const char* name_new, const void* data,
+                   size_t len) noexcept {
+  if (!svkit::replace_file(s.dir.get(), name, name_new, data, len))
+    svkit::warn_sys({"unable to write ", s.label, name});
+}
+
+}  // namespace
+
+void make_supervise_dir(Service& s) {
+  if (::mkdirat(s.dir.get(), svkit::kSuperviseDir, 0700) == 0) return;
+  // A symlink whose target is gone (a wiped tmpfs): create the target, as runsv does.
+  char target[256];
+  ssize_t n = ::readlinkat(s.dir.get(), svkit::kSuperviseDir, target, sizeof target);
+  if (n < 0) {
+    if (errno == ENOENT || errno == EINVAL) return;
+    svkit::die_sys(kExitTemporary, {"unable to readlink ./", s.label, "supervise"});
+  }
+  if (static_cast<size_t>(n) == sizeof target)
+    svkit::die(kExitTemporary, {"unable to readlink ./", s.label, "supervise: name too long"});
+  target[n] = 0;
+  ::mkdirat(s.dir.get(), target, 0700);  // relative targets resolve from the service dir
+}
+
+void lock_service(Service& s) {
+  s.lock.reset(::openat(s.dir.get(), svkit::kLockFile,
+                        O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+  if (!s.lock) svkit::die_sys(kExitTemporary, {"unable to open ", s.label, svkit::kLockFile});
+  if (::flock(s.lock.get(), LOCK_EX | LOCK_NB) != 0)
+    svkit::die_sys(kExitTemporary, {"unable to lock ", s.label, svkit::kLockFile});
+}
+
+void open_control(Service& s) {
+  if (!svkit::make_fifo(s.dir.get(), svkit::kControlFifo)) {
+    if (errno == EEXIST)
+      svkit::die(kExitTemporary, {s.label, "supervise/control exists but is not a fifo"});
+    svkit::die_sys(kExitTemporary, {"unable to create ", s.label, svkit::kControlFifo});
+  }
+  s.control = svkit::open_fifo_reader(s.dir.get(), svkit::kControlFifo);
+  if (!s.control) svkit::die_sys(kExitTemporary, {"unable to open ", s.label, svkit::kControlFifo});
+  // Keep a writer open on our own FIFO: otherwise, after the first client closes it,
+  // poll() reports end-of-file forever and the loop spins.
+  s.control_keep.reset(
+      ::openat(s.dir.get(), svkit::kControlFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!s.control_keep)
+    svkit::die_sys(kExitTemporary, {"unable to open ", s.label, svkit::kControlFifo});
+}
+
+void open_ok(Service& s) {
+  if (!svkit::make_fifo(s.dir.get(), svkit::kOkFifo))
+    svkit::die_sys(kExitTemporary, {"unable to create ", s.label, svkit::kOkFifo});
+  s.ok = svkit::open_fifo_reader(s.dir.get(), svkit::kOkFifo);
+  if (!s.ok) svkit::die_sys(kExitTemporary, {"unable to read ", s.label, svkit::kOkFifo});
+}
+
+void publish(Service& s) {
+  if (s.sv.pid != s.written_pid) {
+    char text[24];
+    size_t n = s.sv.pid ? put_uint(text, 0, static_cast<unsigned long>(s.sv.pid)) : 0;
+    if (n) text[n++] = '\n';
+    if (svkit::replace_file(s.dir.get(), svkit::kPidFile, svkit::kPidNew, text, n))
+      s.written_pid = s.sv.pid;
+    else
+      svkit::warn_sys({"unable to write ", s.label, svkit::kPidFile});
+  }
+  char line[64];
+  write_or_warn(s, svkit::kStatFile, svkit::kStatNew, line, format_stat_line(s.sv, line));
+  unsigned char record[svkit::kStatusSize];
+  svkit::pack_status(svkit::to_status(s.sv, s.when), record);
+  write_or_warn(s, svkit::kStatusFile, svkit::kStatusNew, record, sizeof record);
+}
+
+}  // namespace supervise

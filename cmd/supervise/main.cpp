@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+// supervise DIR: runs DIR/run (and DIR/log/run behind a pipe), restarts it, and keeps
+// DIR/supervise/ exactly as runit's runsv does. See man/supervise.8.
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <system_error>
+
+#include "service.hpp"
+#include "svkit/diag.hpp"
+#include "svkit/signal_fd.hpp"
+
+namespace supervise {
+namespace {
+
+using svkit::kExitTemporary;
+
+void open_dir(Service& s, const char* path) {
+  s.dir.reset(::open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!s.dir) svkit::die_sys(kExitTemporary, {"unable to open ", path});
+  s.when = svkit::tai_now();
+  struct stat st;
+  if (::fstatat(s.dir.get(), "down", &st, 0) == 0) s.sv.want = svkit::Goal::down;
+}
+
+// Start-up order as runsv (PROTOCOL.md 2.1): lock before anything in supervise/ is
+// written, control FIFOs and the first status before the ok FIFO.
+void setup(Context& c) {
+  open_dir(c.main, ".");
+  struct stat st;
+  if (::stat("log", &st) == 0) {
+    if (S_ISDIR(st.st_mode)) c.has_log = true;
+    else svkit::warn({"./log: not a directory."});
+  } else if (errno != ENOENT) {
+    svkit::warn_sys({"unable to stat ./log"});
+  }
+  if (c.has_log) {
+    open_dir(c.log, "log");
+    c.log.sv.is_log = true;
+    c.log.label = "log/";
+    c.log.cwd = "log";
+  }
+  open_log_pipe(c);
+  make_supervise_dir(c.main);
+  lock_service(c.main);
+  if (c.has_log) {
+    make_supervise_dir(c.log);
+    lock_service(c.log);
+  }
+  adopt(c.main);  // under the lock: no other supervise can race us for the orphan
+  if (c.has_log) adopt(c.log);
+  open_control(c.main);
+  publish(c.main);
+  if (c.has_log) {
+    open_control(c.log);
+    publish(c.log);
+  }
+  open_ok(c.main);
+  if (c.has_log) open_ok(c.log);
+}
+
+void start_due(Context& c, Service& s) {
+  if (svkit::needs_run(s.sv) && (s.last_start_ms < 0 || now_ms() >= s.last_start_ms + 1000))
+    start_run(c, s);
+  if (svkit::needs_finish(s.sv)) start_finish(c, s);
+}
+
+// Milliseconds until the next throttled start, or -1 (poll forever: idle costs nothing).
+int poll_timeout(const Context& c) {
+  int timeout = -1;
+  for (const Service* s : {&c.main, &c.log}) {
+    if (s == &c.log && !c.has_log) continue;
+    if (!svkit::needs_run(s->sv)) continue;
+    int64_t left = s->last_start_ms + 1000 - now_ms();
+    int ms = left < 0 ? 0 : static_cast<int>(left);
+    if (timeout < 0 || ms < timeout) timeout = ms;
+  }
+  return timeout;
+}
+
+// runsv's exit: once the main service is down for good, close the log pipe so the logger
+// sees end-of-file. A handed-over pipe still has svscan's writer, and an adopted logger
+// reads an older pipe, so those loggers are told with TERM (svlogd drains, then exits).
+bool ready_to_leave(Context& c) {
+  if (!svkit::ready_to_exit(c.main.sv)) return false;
+  if (!c.has_log) return true;
+  if (!c.log_closing) {
+    c.log_closing = true;
+    apply(c, c.log, svkit::on_main_gone(c.log.sv));
+    bool tell = c.pipe_handed_over || c.log.adopted;
+    c.pipe_read.reset();
+    c.pipe_write.reset();
+    if (tell) {
+      send_signal(c.log, SIGTERM, svkit::Target::group);
+      send_signal(c.log, SIGCONT, svkit::Target::group);
+    }
+  }
+  return c.log.sv.pid == 0;
+}
+
+void read_control(Context& c, Service& s) {
+  char buf[64];
+  ssize_t n = ::read(s.control.get(), buf, sizeof buf);
+  for (ssize_t i = 0; i < n; ++i) apply(c, s, svkit::on_control(s.sv, buf[i]));
+}
+
+void on_signals(Context& c, svkit::SignalFd& sigs) {
+  for (int sig; (sig = sigs.next()) > 0;) {
+    if (sig == SIGTERM) apply(c, c.main, svkit::on_sigterm(c.main.sv));
+  }
+  reap(c);
+}
+
+int loop(Context& c, svkit::SignalFd& sigs) {
+  for (;;) {
+    if (c.has_log && !c.log_closing) start_due(c, c.log);
+    start_due(c, c.main);
+    if (ready_to_leave(c)) return 0;
+    struct pollfd fds[5];
+    Service* owner[5] = {};
+    nfds_t n = 0;
+    fds[n++] = {sigs.fd(), POLLIN, 0};
+    for (Service* s : {&c.main, &c.log}) {
+      if (s == &c.log && !c.has_log) continue;
+      owner[n] = s;
+      fds[n++] = {s->control.get(), POLLIN, 0};
+      if (s->pidfd) {
+        owner[n] = s;
+        fds[n++] = {s->pidfd.get(), POLLIN, 0};
+      }
+    }
+    if (::poll(fds, n, poll_timeout(c)) < 0) continue;  // EINTR; nothing else is expected
+    if (fds[0].revents) on_signals(c, sigs);
+    for (nfds_t i = 1; i < n; ++i) {
+      if (!fds[i].revents) continue;
+      Service& s = *owner[i];
+      if (fds[i].fd == s.control.get()) read_control(c, s);
+      else if (s.pidfd && fds[i].fd == s.pidfd.get()) child_gone(c, s, -1, 0);  // status unknown
+    }
+  }
+}
+
+}  // namespace
+}  // namespace supervise
+
+int main(int argc, char** argv) {
+  svkit::set_prog("supervise");
+  if (argc != 2 || !argv[1][0]) svkit::die_usage("supervise dir");
+  static char prog[512] = "supervise ";  // messages read "supervise DIR: fatal: ..."
+  strncat(prog, argv[1], sizeof prog - 11);
+  svkit::set_prog(prog);
+  if (::chdir(argv[1]) != 0)
+    svkit::die_sys(svkit::kExitTemporary, {"unable to change to directory"});
+  try {
+    svkit::SignalFd sigs{SIGCHLD, SIGTERM};
+    static supervise::Context c;
+    supervise::setup(c);
+    return supervise::loop(c, sigs);
+  } catch (const std::system_error& e) {
+    errno = e.code().value();
+    svkit::die_sys(svkit::kExitTemporary, {"unable to set up signals"});
+  }
+}
