@@ -126,3 +126,19 @@ TEST_CASE("chain loaders pass on the child's exit code", "[chain][e2e]") {
     CHECK(run(bin(l.tool), args).code == 42);
   }
 }
+
+TEST_CASE("chain loaders leave no descriptor open in the child", "[chain][e2e]") {
+  TempDir tmp;
+  const std::vector<std::string> child = {"/bin/sh", "-c", "ls /proc/$$/fd"};
+  auto direct = run(child[0], {child[1], child[2]});
+  REQUIRE(direct.code == 0);
+  for (const auto& l : loaders(tmp, true)) {
+    INFO(l.tool);
+    auto args = l.before;
+    args.insert(args.end(), child.begin(), child.end());
+    auto b = run_both(l.tool, args);
+    CHECK(b.ours.code == 0);
+    CHECK(b.ours.out == direct.out);
+    check_same(b);
+  }
+}
