@@ -25,18 +25,22 @@ namespace {
 // Whole content of NAME (relative to the cwd); -1 with errno on failure.
 int read_whole(const char* name, std::string& out) {
   out.clear();
-  UniqueFd fd(::open(name, O_RDONLY | O_CLOEXEC));
-  if (!fd) return -1;
+  int fd = ::open(name, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
   char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n == 0) return 0;
-    if (n < 0) {
-      if (errno == EINTR) continue;
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) != 0) {
+    if (n > 0) {
+      out.append(buf, static_cast<size_t>(n));
+    } else if (errno != EINTR) {
+      int e = errno;  // close() must not hide why the read failed
+      ::close(fd);
+      errno = e;
       return -1;
     }
-    out.append(buf, static_cast<size_t>(n));
   }
+  ::close(fd);
+  return 0;
 }
 
 EnvDirResult failed(EnvDirStep step, const char* entry = "") {
