@@ -96,8 +96,8 @@ class Tool {
   pid_t pid_ = -1;
   bool own_group_;
   std::optional<int> code_;
+  TempDir files_;  // before out_/err_: they are initialised from it
   fs::path out_, err_;
-  TempDir files_;
 };
 
 // Polls PRED every STEP until it is true (returns true) or TIMEOUT passed (false).
