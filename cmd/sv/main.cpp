@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
   c.cmd = *cmd;
 
   c.start = svkit::StatusWatch::Clock::now();
-  c.start_tai = c.now_tai = svkit::tai_now().sec;
+  c.start_tai = svkit::tai_now();
+  c.now_tai = c.start_tai.sec;
   if ((c.curdir = ::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
     sv::errline("fatal: unable to open current directory: ", svkit::error_str(errno));
     sv::done(c, c.lsb ? 151 : 100);

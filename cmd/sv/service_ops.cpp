@@ -150,6 +150,14 @@ static bool check_script(Ctx& c) {
   return passed;
 }
 
+// Did the status change after sv started? runit compares whole seconds, which lets a state
+// from earlier in the same second pass for the result of the command; svkit compares the
+// full TAI64N stamps.
+static bool since_start(const Ctx& c, const svkit::Status& s) {
+  return s.when.sec != c.start_tai.sec ? s.when.sec > c.start_tai.sec
+                                       : s.when.nano >= c.start_tai.nano;
+}
+
 static bool reached(Ctx& c, char want, const svkit::Status& s) {
   bool pid = s.pid != 0;
   switch (want) {
@@ -159,9 +167,9 @@ static bool reached(Ctx& c, char want, const svkit::Status& s) {
     case 't':
     case 'k':
       if (!pid && s.want == svkit::Want::down) return true;
-      return c.start_tai <= s.when.sec && pid && !s.got_term && check_script(c);
+      return since_start(c, s) && pid && !s.got_term && check_script(c);
     case 'o':
-      return !((!pid && c.start_tai > s.when.sec) || (pid && s.want != svkit::Want::down));
+      return !((!pid && !since_start(c, s)) || (pid && s.want != svkit::Want::down));
     case 'p': return !(pid && !s.paused);
     case 'c': return !(pid && s.paused);
     case 'C': return !pid || check_script(c);  // Debian 2.1.2: no pid counts as reached

@@ -20,7 +20,8 @@ struct Ctx {
   bool verbose = false;             // -v / -w
   svkit::SvCommand cmd;
   std::vector<const char*> services;
-  uint64_t start_tai = 0, now_tai = 0;    // TAI64 seconds at start / of the current round
+  svkit::Tai64n start_tai;          // when sv started (the waits compare status times with it)
+  uint64_t now_tai = 0;             // TAI64 seconds of the current round (for "3s")
   svkit::StatusWatch::Clock::time_point start{};
   int curdir = -1;
   unsigned rc = 0;                  // failures so far (runit's count)
