@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: MIT
+// svscan end-to-end: real svscan processes on temp scan directories. Most tests run a copy
+// of svscan next to a stand-in `supervise` shell script (which also proves that svscan
+// starts the supervise next to itself); the last ones use the real supervise of this build.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <set>
+
+#include "harness.hpp"
+
+using namespace svkit::test;
+
+namespace {
+
+// Records "PID SVKIT_LOGPIPE" in DIR/NAME/started, then becomes ./run or a sleep (same pid).
+constexpr char kStandIn[] =
+    "cd \"$1\" || exit 111\n"
+    "echo \"$$ ${SVKIT_LOGPIPE:-none}\" >> started\n"
+    "[ -x ./run ] && exec ./run\n"
+    "exec sleep 1000\n";
+
+struct Scan {
+  TempDir t;
+  fs::path bin = t / "bin", scan = t / "scan", sv = t / "sv";
+  std::unique_ptr<Tool> svscan;
+
+  explicit Scan(bool real_supervise = false) {
+    make_dirs(bin);
+    make_dirs(scan);
+    make_dirs(sv);
+    if (real_supervise) return;
+    fs::copy_file(svkit::test::bin("svscan"), bin / "svscan");
+    write_script(bin / "supervise", kStandIn);
+  }
+  void start(bool real_supervise = false, const RunOptions& opt = {}) {
+    std::string prog = real_supervise ? svkit::test::bin("svscan") : (bin / "svscan").string();
+    svscan = std::make_unique<Tool>(prog, std::vector<std::string>{scan.string()}, opt);
+  }
+  // A service directory outside the scan directory (link it in with link()).
+  fs::path service(const std::string& name, const std::string& run = "") {
+    make_dirs(sv / name);
+    if (!run.empty()) write_script(sv / name / "run", run);
+    return sv / name;
+  }
+  void link(const std::string& name, const std::string& target) {
+    fs::create_symlink(sv / target, scan / name);
+  }
+};
+
+// Pids recorded by the stand-in in DIR/started, in order.
+std::vector<pid_t> starts(const fs::path& dir) {
+  std::vector<pid_t> pids;
+  for (const auto& l : split_lines(read_file(dir / "started"))) pids.push_back(std::stoi(l));
+  return pids;
+}
+std::string last_start_env(const fs::path& dir) {
+  auto lines = split_lines(read_file(dir / "started"));
+  return lines.empty() ? "" : lines.back().substr(lines.back().find(' ') + 1);
+}
+bool started_n(const fs::path& dir, size_t n, Millis timeout = 3s) {
+  return eventually(timeout, [&] { return starts(dir).size() >= n; });
+}
+
+std::set<int> open_fds(pid_t pid) {
+  std::set<int> fds;
+  for (auto& e : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+    fds.insert(std::stoi(e.path().filename().string()));
+  return fds;
+}
+std::string fd_target(pid_t pid, int fd) {
+  return fs::read_symlink("/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd)).string();
+}
+
+pid_t parent_of(pid_t pid) {
+  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  return static_cast<pid_t>(std::atoi(stat.c_str() + close + 4));  // ") S PPID"
+}
+
+// Live (non-zombie) children of PARENT whose argv[0] ends in NAME ("" = any).
+std::vector<pid_t> children(pid_t parent, const std::string& name = "") {
+  std::vector<pid_t> out;
+  for (auto& e : fs::directory_iterator("/proc")) {
+    std::string f = e.path().filename().string();
+    if (f.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = std::stoi(f);
+    if (parent_of(pid) != parent || !process_alive(pid)) continue;
+    std::string cmd = read_file("/proc/" + f + "/cmdline");
+    std::string argv0 = cmd.substr(0, cmd.find('\0'));
+    if (name.empty() || (argv0.size() >= name.size() &&
+                         argv0.compare(argv0.size() - name.size(), name.size(), name) == 0))
+      out.push_back(pid);
+  }
+  return out;
+}
+bool has_zombie_child(pid_t parent) {
+  for (auto& e : fs::directory_iterator("/proc")) {
+    std::string f = e.path().filename().string();
+    if (f.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = std::stoi(f);
+    if (parent_of(pid) == parent && !process_alive(pid) && svkit::test::exists(e.path())) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("svscan: usage errors print one line and exit 100", "[svscan][e2e]") {
+  for (auto args : std::vector<std::vector<std::string>>{{"a", "b", "c"}, {"-x"}, {"-P", "-q", "d"}}) {
+    auto r = run("svscan", args);
+    CHECK(r.code == 100);
+    CHECK(r.err == "svscan: usage: svscan [-P] [dir [log]]\n");
+  }
+}
+
+TEST_CASE("svscan: a missing scan directory is fatal (111)", "[svscan][e2e]") {
+  TempDir t;
+  auto r = run("svscan", {(t / "nope").string()});
+  CHECK(r.code == 111);
+  CHECK(r.err == "svscan: fatal: unable to open " + (t / "nope").string() + ": file does not exist\n");
+}
+
+TEST_CASE("svscan: one supervise per service dir or symlink; dot names, files, aliases",
+          "[svscan][e2e]") {
+  Scan s;
+  make_dirs(s.scan / "real");
+  make_dirs(s.scan / ".hidden");
+  write_file(s.scan / "file", "x");
+  s.service("linked");
+  s.link("lnk", "linked");
+  fs::create_symlink(s.scan / "real", s.scan / "alias");  // same (dev, ino) as real
+  fs::create_symlink(s.sv / "missing", s.scan / "dangling");
+  s.start();  // -P and runsvdir's log argument are accepted too
+  REQUIRE(started_n(s.scan / "real", 1));
+  REQUIRE(started_n(s.sv / "linked", 1));
+  // Proof that later events were processed: a new service appears...
+  make_dirs(s.scan / "marker");
+  REQUIRE(started_n(s.scan / "marker", 1));
+  // ...while none of the others got a second supervise.
+  CHECK(starts(s.scan / "real").size() == 1);
+  CHECK(starts(s.sv / "linked").size() == 1);
+  CHECK_FALSE(svkit::test::exists(s.scan / ".hidden" / "started"));
+  CHECK(children(s.svscan->pid(), "sleep").size() == 3);
+}
+
+TEST_CASE("svscan: a service symlinked in is picked up with no trigger", "[svscan][e2e]") {
+  Scan s;
+  s.start();
+  s.service("new");
+  s.link("new", "new");
+  CHECK(started_n(s.sv / "new", 1, 2s));
+  CHECK(last_start_env(s.sv / "new") == "none");
+}
+
+TEST_CASE("svscan: removing a service stops its supervise and forgets it", "[svscan][e2e]") {
+  Scan s;
+  s.service("a");
+  s.link("a", "a");
+  make_dirs(s.scan / "b");
+  s.start();
+  REQUIRE(started_n(s.sv / "a", 1));
+  REQUIRE(started_n(s.scan / "b", 1));
+  pid_t a = starts(s.sv / "a")[0];
+  fs::remove(s.scan / "a");
+  CHECK(eventually(3s, [&] { return !process_alive(a); }));
+  pid_t b = starts(s.scan / "b")[0];
+  fs::remove_all(s.scan / "b");  // a real directory removed: its inode may be reused
+  CHECK(eventually(3s, [&] { return !process_alive(b); }));
+  make_dirs(s.scan / "marker");
+  REQUIRE(started_n(s.scan / "marker", 1));
+  CHECK(starts(s.sv / "a").size() == 1);  // not restarted
+}
+
+TEST_CASE("svscan: renaming a service restarts nothing", "[svscan][e2e]") {
+  Scan s;
+  make_dirs(s.scan / "old");
+  s.service("t");
+  s.link("l1", "t");
+  s.start();
+  REQUIRE(started_n(s.scan / "old", 1));
+  REQUIRE(started_n(s.sv / "t", 1));
+  fs::rename(s.scan / "old", s.scan / "new");
+  fs::rename(s.scan / "l1", s.scan / "l2");
+  s.svscan->signal(SIGALRM);  // a full rescan must agree
+  make_dirs(s.scan / "marker");
+  REQUIRE(started_n(s.scan / "marker", 1));
+  CHECK(starts(s.scan / "new").size() == 1);
+  CHECK(process_alive(starts(s.scan / "new")[0]));
+  CHECK(starts(s.sv / "t").size() == 1);
+  CHECK(process_alive(starts(s.sv / "t")[0]));
+}
+
+TEST_CASE("svscan: a killed supervise is restarted, throttled, with the same log pipe",
+          "[svscan][e2e]") {
+  Scan s;
+  make_dirs(s.service("w") / "log");
+  s.link("w", "w");
+  s.start();
+  REQUIRE(started_n(s.sv / "w", 1));
+  pid_t first = starts(s.sv / "w")[0];
+  std::string pipe = fd_target(first, 3);
+  CHECK(pipe.rfind("pipe:", 0) == 0);
+  CHECK(fd_target(first, 4) == pipe);
+  CHECK(last_start_env(s.sv / "w") == "3,4");
+  auto killed = std::chrono::steady_clock::now();
+  ::kill(first, SIGKILL);
+  REQUIRE(started_n(s.sv / "w", 2));
+  CHECK(std::chrono::steady_clock::now() - killed >= 900ms);  // at most one start per second
+  pid_t second = starts(s.sv / "w")[1];
+  CHECK(fd_target(second, 3) == pipe);
+  CHECK(fd_target(second, 4) == pipe);
+}
+
+TEST_CASE("svscan: supervise gets fds 0-2 (+3,4 when logged) and a clean environment",
+          "[svscan][e2e]") {
+  Scan s;
+  make_dirs(s.scan / "plain");
+  make_dirs(s.scan / "logged" / "log");
+  RunOptions opt;
+  opt.env["SVKIT_LOGPIPE"] = "7,8";  // svscan's own must not reach a supervise
+  s.start(false, opt);
+  REQUIRE(started_n(s.scan / "plain", 1));
+  REQUIRE(started_n(s.scan / "logged", 1));
+  pid_t plain = starts(s.scan / "plain")[0], logged = starts(s.scan / "logged")[0];
+  CHECK(open_fds(plain) == std::set<int>{0, 1, 2});
+  CHECK(open_fds(logged) == std::set<int>{0, 1, 2, 3, 4});
+  CHECK(last_start_env(s.scan / "plain") == "none");
+  CHECK(last_start_env(s.scan / "logged") == "3,4");
+  std::string status = read_file("/proc/" + std::to_string(plain) + "/status");
+  CHECK(status.find("SigBlk:\t0000000000000000") != std::string::npos);
+  CHECK(status.find("SigIgn:\t0000000000000000") != std::string::npos);
+}
+
+TEST_CASE("svscan: SIGTERM exits 0 and leaves every supervise running", "[svscan][e2e]") {
+  Scan s;
+  make_dirs(s.scan / "a");
+  s.start();
+  REQUIRE(started_n(s.scan / "a", 1));
+  s.svscan->signal(SIGTERM);
+  CHECK(s.svscan->wait_exit(3s) == 0);
+  CHECK(process_alive(starts(s.scan / "a")[0]));
+}
+
+TEST_CASE("svscan: SIGHUP stops every supervise, then exits 111", "[svscan][e2e]") {
+  Scan s;
+  make_dirs(s.scan / "a");
+  make_dirs(s.scan / "b");
+  s.start();
+  REQUIRE(started_n(s.scan / "a", 1));
+  REQUIRE(started_n(s.scan / "b", 1));
+  s.svscan->signal(SIGHUP);
+  CHECK(s.svscan->wait_exit(5s) == 111);
+  CHECK_FALSE(process_alive(starts(s.scan / "a")[0]));
+  CHECK_FALSE(process_alive(starts(s.scan / "b")[0]));
+}
+
+TEST_CASE("svscan: SIGALRM rescans changes no event reports", "[svscan][e2e]") {
+  Scan s;
+  fs::create_symlink(s.sv / "later", s.scan / "later");  // dangling: not a service yet
+  s.start();
+  make_dirs(s.scan / "marker");
+  REQUIRE(started_n(s.scan / "marker", 1));
+  make_dirs(s.sv / "later");  // outside the scan directory: no event in it
+  CHECK_FALSE(svkit::test::exists(s.sv / "later" / "started"));
+  s.svscan->signal(SIGALRM);
+  CHECK(started_n(s.sv / "later", 1, 2s));
+}
+
+TEST_CASE("svscan: starts the supervise next to itself, never PATH's", "[svscan][e2e]") {
+  Scan s;
+  make_dirs(s.t / "path");
+  write_script(s.t / "path" / "supervise", "touch " + (s.t / "wrong").string() + "\nexec sleep 1000\n");
+  make_dirs(s.scan / "a");
+  RunOptions opt;
+  opt.env["PATH"] = (s.t / "path").string() + ":/usr/bin:/bin";
+  s.start(false, opt);
+  CHECK(started_n(s.scan / "a", 1));
+  CHECK_FALSE(svkit::test::exists(s.t / "wrong"));
+}
+
+TEST_CASE("svscan: a supervise that exits at once is restarted once per second",
+          "[svscan][e2e]") {
+  Scan s;
+  make_dirs(s.scan / "quick");
+  write_script(s.scan / "quick" / "run", "exit 1\n");
+  s.start();
+  auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(started_n(s.scan / "quick", 3, 5s));
+  CHECK(std::chrono::steady_clock::now() - t0 >= 1900ms);
+}
+
+TEST_CASE("svscan: reaps orphans left by a service (subreaper)", "[svscan][e2e]") {
+  Scan s;
+  make_dirs(s.scan / "fork");
+  // The subshell exits at once: its `sleep 1` is orphaned and reparented to svscan.
+  write_script(s.scan / "fork" / "run", "(sleep 1 &)\nexec sleep 1000\n");
+  s.start();
+  REQUIRE(started_n(s.scan / "fork", 1));
+  pid_t scanner = s.svscan->pid();
+  auto orphan = [&] {
+    for (pid_t p : children(scanner, "sleep"))
+      if (read_file("/proc/" + std::to_string(p) + "/cmdline") == std::string("sleep\0" "1\0", 8))
+        return p;
+    return pid_t{0};
+  };
+  pid_t o = 0;
+  REQUIRE(eventually(3s, [&] { return (o = orphan()) != 0; }));
+  CHECK(eventually(4s, [&] { return !svkit::test::exists("/proc/" + std::to_string(o)); }));  // reaped
+  CHECK_FALSE(has_zombie_child(scanner));
+}
+
+TEST_CASE("svscan: leaves a supervise it did not start alone, takes over when it is gone",
+          "[svscan][e2e]") {
+  Scan s;
+  make_dirs(s.scan / "taken" / "supervise");
+  REQUIRE(::mkfifo((s.scan / "taken" / "supervise" / "ok").c_str(), 0600) == 0);
+  int held = ::open((s.scan / "taken" / "supervise" / "ok").c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  REQUIRE(held >= 0);  // "another supervise" holds supervise/ok
+  s.start();
+  make_dirs(s.scan / "marker");
+  REQUIRE(started_n(s.scan / "marker", 1));
+  CHECK_FALSE(svkit::test::exists(s.scan / "taken" / "started"));
+  ::close(held);
+  CHECK(started_n(s.scan / "taken", 1, 6s));
+}
+
+// ---- with the real supervise of this build ----
+
+TEST_CASE("svscan: real supervise: pickup, removal and SIGHUP stop the services",
+          "[svscan][e2e]") {
+  if (!have(bin("supervise"))) return;
+  Scan s(true);
+  s.service("echo", "exec " + bin("sigecho") + "\n");
+  s.start(true);
+  s.link("echo", "echo");
+  pid_t svc = 0;
+  REQUIRE(eventually(3s, [&] { return (svc = find_process(bin("sigecho"), s.sv / "echo")) != 0; }));
+  make_dirs(s.scan / "two");
+  write_script(s.scan / "two" / "run", "exec " + bin("sigecho") + "\n");
+  pid_t two = 0;
+  REQUIRE(eventually(3s, [&] { return (two = find_process(bin("sigecho"), s.scan / "two")) != 0; }));
+  fs::remove(s.scan / "echo");
+  CHECK(eventually(5s, [&] { return !process_alive(svc); }));
+  s.svscan->signal(SIGHUP);
+  CHECK(s.svscan->wait_exit(10s) == 111);
+  CHECK_FALSE(process_alive(two));
+}
+
+TEST_CASE("svscan: real supervise: no log line lost across a SIGKILL of supervise",
+          "[svscan][e2e]") {
+  if (!have(bin("supervise"))) return;
+  Scan s(true);
+  // 20,000 numbered lines over about two seconds, then the service stays up.
+  fs::path d = s.service("count",
+                         "i=0\nwhile [ $i -lt 20000 ]; do i=$((i+1)); echo $i\n"
+                         "  [ $((i % 100)) = 0 ] && sleep 0.01; done\nexec sleep 1000\n");
+  make_dirs(d / "log");
+  write_script(d / "log" / "run", "exec cat >> ../out\n");
+  s.link("count", "count");
+  s.start(true);
+  pid_t sup = 0;
+  REQUIRE(eventually(3s, [&] {
+    auto c = children(s.svscan->pid(), "supervise");
+    return c.size() == 1 && (sup = c[0]) != 0;
+  }));
+  REQUIRE(eventually(3s, [&] { return read_file(d / "out").size() > 1000; }));
+  ::kill(sup, SIGKILL);
+  REQUIRE(eventually(4s, [&] {
+    auto c = children(s.svscan->pid(), "supervise");
+    return c.size() == 1 && c[0] != sup;
+  }));
+  REQUIRE(eventually(20s, [&] {
+    std::string out = read_file(d / "out");
+    return out.size() >= 7 && out.compare(out.size() - 7, 7, "\n20000\n") == 0;
+  }));
+  auto lines = split_lines(read_file(d / "out"));
+  REQUIRE(lines.size() == 20000);
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (lines[i] != std::to_string(i + 1)) FAIL("line " << i + 1 << " is " << lines[i]);
+}
