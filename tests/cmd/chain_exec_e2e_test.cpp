@@ -77,7 +77,7 @@ TEST_CASE("chain loaders report a child they cannot run", "[chain][e2e]") {
   });
 }
 
-TEST_CASE("chain loaders search PATH, its default, and '' as the current directory",
+TEST_CASE("chain loaders search PATH, its default, and an empty element as the current directory",
           "[chain][e2e]") {
   TempDir tmp;
   write_script(tmp / "here", "exit 0\n");

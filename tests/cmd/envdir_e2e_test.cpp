@@ -109,7 +109,7 @@ TEST_CASE("envdir applies daemontools' file rules", "[chain][envdir][e2e]") {
   CHECK(env_value(out, "X") == "Y=z");
 }
 
-TEST_CASE("envdir: an empty file named with '=' sets, a lone dangling symlink removes",
+TEST_CASE("envdir: an empty file named A=B sets A, a lone dangling symlink removes",
           "[chain][envdir][e2e]") {
   TempDir tmp;
   make_dirs(tmp / "eq");

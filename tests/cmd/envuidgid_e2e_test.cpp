@@ -18,7 +18,9 @@ TEST_CASE("envuidgid usage and unknown accounts", "[chain][envuidgid][e2e]") {
   } cases[] = {
       {{}, 100, usage},
       {{"daemon"}, 100, usage},
-      {{"svkit-no-such-user", "true"}, 111, "envuidgid: fatal: unknown account svkit-no-such-user\n"},
+      {{"svkit-no-such-user", "true"},
+       111,
+       "envuidgid: fatal: unknown account svkit-no-such-user\n"},
       {{"1", "true"}, 111, "envuidgid: fatal: unknown account 1\n"},
   };
   for (const auto& c : cases) {

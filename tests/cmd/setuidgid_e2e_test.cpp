@@ -18,7 +18,9 @@ TEST_CASE("setuidgid usage and unknown accounts", "[chain][setuidgid][e2e]") {
   } cases[] = {
       {{}, 100, usage},
       {{"nobody"}, 100, usage},
-      {{"svkit-no-such-user", "true"}, 111, "setuidgid: fatal: unknown account svkit-no-such-user\n"},
+      {{"svkit-no-such-user", "true"},
+       111,
+       "setuidgid: fatal: unknown account svkit-no-such-user\n"},
       {{"65534", "true"}, 111, "setuidgid: fatal: unknown account 65534\n"},  // names only
       {{"-u", "true"}, 111, "setuidgid: fatal: unknown account -u\n"},
       {{"", "true"}, 111, "setuidgid: fatal: unknown account \n"},

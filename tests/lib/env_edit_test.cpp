@@ -45,7 +45,7 @@ TEST_CASE("env edits remove one entry per unset", "[chain][env_edit][unit]") {
   CHECK(applied(e, {"A=1", "B=2", "A=3"}) == V{"B=2"});
 }
 
-TEST_CASE("env edits split a name holding '=' at the first '='", "[chain][env_edit][unit]") {
+TEST_CASE("env edits split a name holding = at the first =", "[chain][env_edit][unit]") {
   svkit::EnvEdit set;
   set.set("X=Y", "z");  // daemontools: variable X gets the value Y=z
   CHECK(applied(set, {"X=old", "B=2"}) == V{"B=2", "X=Y=z"});

@@ -31,7 +31,7 @@ TEST_CASE("softlimit letters map to daemontools' resources", "[chain][limits][un
   CHECK(resources('?').empty());
 }
 
-TEST_CASE("softlimit values are '=' or decimal digits", "[chain][limits][unit]") {
+TEST_CASE("softlimit values are = or decimal digits", "[chain][limits][unit]") {
   auto hard = svkit::parse_limit_value("=");
   REQUIRE(hard);
   CHECK(hard->to_hard);

@@ -36,7 +36,7 @@ TEST_CASE("path search tries a name with a slash as given", "[chain][path_exec][
   CHECK(g.tried == V{"/bin/nope"});
 }
 
-TEST_CASE("path search defaults to /bin:/usr/bin and reads '' as the current directory",
+TEST_CASE("path search defaults to /bin:/usr/bin, an empty element is the current directory",
           "[chain][path_exec][unit]") {
   FakeExec f;
   CHECK(search(f, "p", nullptr) == ENOENT);
