@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+// svlogd end-to-end: real svlogd processes on temp log directories.
+// Not tested here: -v message texts, a processor killed by a signal, write errors other
+// than a full disk, t (time-based rotation) beyond one short interval, HUP while paused.
+#include <errno.h>
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+
+#include "svlogd_fixture.hpp"
+
+using namespace svlogd_test;
+
+namespace {
+const std::string kUsage = " [-ttv] [-r c] [-R abc] [-l len] [-b buflen] dir ...\n\n";
+
+Result logger(const std::vector<std::string>& args, const std::string& input) {
+  RunOptions o;
+  o.input = input;
+  return run(bin("svlogd"), args, o);
+}
+}  // namespace
+
+TEST_CASE("svlogd usage errors exit 111 with runit's usage line", "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  const std::vector<std::vector<std::string>> bad = {
+      {}, {"-x", "d"}, {"-r"}, {"-r", "ab", "d"}, {"-r", "", "d"},
+      {"-l", "2000", "d"}, {"-b", "10", "-l", "10", "d"}, {"-t"}};
+  for (auto& args : bad) {
+    auto r = run(bin("svlogd"), args);
+    INFO("args: " << args.size());
+    CHECK(r.code == 111);
+    CHECK(r.err.find("usage: " + bin("svlogd") + kUsage) != std::string::npos);
+  }
+  auto r = run(bin("svlogd"), {(tmp / "missing").string()});
+  CHECK(r.code == 111);
+  CHECK(r.err == "svlogd: warning: unable to open log directory: " + (tmp / "missing").string() +
+                     ": file does not exist\nsvlogd: fatal: no functional log directories.\n");
+}
+
+TEST_CASE("svlogd writes lines, stamps them and sets runit's modes", "[svlogd][e2e]") {
+  TempDir tmp;
+  for (auto d : {"a", "b", "c", "plain"}) make_dirs(tmp / d);
+  std::string in = "one\n\nthree\tx\n";
+  CHECK(logger({"-t", (tmp / "a").string()}, in).code == 0);
+  CHECK(logger({"-tt", (tmp / "b").string()}, in).code == 0);
+  CHECK(logger({"-ttt", "-t", (tmp / "c").string()}, in).code == 0);
+  CHECK(logger({(tmp / "plain").string()}, in).code == 0);
+  CHECK(std::regex_match(read_file(tmp / "a/current"),
+                         std::regex("(@4[0-9a-f]{23} (one|three\tx|)\n){3}")));
+  CHECK(std::regex_match(read_file(tmp / "b/current"),
+                         std::regex("([0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{5} (one|three\tx|)\n){3}")));
+  CHECK(std::regex_match(read_file(tmp / "c/current"),
+                         std::regex("([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\.[0-9]{5} (one|three\tx|)\n){3}")));
+  CHECK(read_file(tmp / "plain/current") == in);
+  CHECK(mode_of(tmp / "plain/current") == 0744);
+  CHECK(mode_of(tmp / "plain/lock") == 0600);
+}
+
+TEST_CASE("svlogd completes a last line that has no newline", "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  CHECK(logger({(tmp / "d").string()}, "one\ntwo").code == 0);
+  CHECK(read_file(tmp / "d/current") == "one\ntwo\n");
+}
+
+TEST_CASE("svlogd replaces characters with -r and -R before matching", "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "r");
+  make_dirs(tmp / "R");
+  write_file(tmp / "R/config", "-*_*\n");
+  CHECK(logger({"-r", "?", (tmp / "r").string()}, "a\tb\x01\xff\n").code == 0);
+  CHECK(read_file(tmp / "r/current") == "a?b??\n");
+  CHECK(logger({"-R", "xy", (tmp / "R").string()}, "kept\nax\nzz\n").code == 0);
+  CHECK(read_file(tmp / "R/current") == "kept\nzz\n");
+}
+
+TEST_CASE("svlogd config: patterns, stderr copies and prefix", "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  write_file(tmp / "d/config", "pAPP \n-*\n+*keep*\ne*err*\nE*noerr*\n");
+  auto r = logger({(tmp / "d").string()}, "keep 1\ndrop\nerr keep\nnoerr keep\nerr only\n");
+  CHECK(r.code == 0);
+  CHECK(read_file(tmp / "d/current") == "APP keep 1\nAPP err keep\nAPP noerr keep\n");
+  CHECK(r.err == "APP err keep\nAPP err only\n");
+}
+
+TEST_CASE("svlogd long lines: heads for patterns and stderr, the rest copied whole",
+          "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  write_file(tmp / "d/config", "e*\n");
+  std::string big(100000, 'x');
+  auto r = logger({"-l", "10", "-b", "20", (tmp / "d").string()}, "short\n" + big + "\n0123456789\n");
+  CHECK(r.code == 0);
+  CHECK(read_file(tmp / "d/current") == "short\n" + big + "\n0123456789\n");
+  CHECK(r.err == "short\nxxxxxxxxxx...\n0123456789...\n");
+}
+
+TEST_CASE("svlogd rotates by size through many files without a gap or duplicate",
+          "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  write_file(tmp / "d/config", "s1000\nn0\n");
+  auto r = logger({"-l", "20", (tmp / "d").string()}, numbered(1, 20000));
+  CHECK(r.code == 0);
+  auto olds = old_files(tmp / "d");
+  CHECK(olds.size() > 100);
+  for (auto& n : olds) {
+    INFO(n);
+    CHECK(std::regex_match(n, std::regex("@[0-9a-f]{24}\\.s")));
+    CHECK(mode_of(tmp / "d" / n) == 0744);
+    auto size = read_file(tmp / "d" / n).size();
+    CHECK(size >= 980);  // rotated once within -l of s
+    CHECK(size <= 1000);
+  }
+  CHECK(continuity(all_logged(tmp / "d"), 1, 20000) == "");
+}
+
+TEST_CASE("svlogd n keeps only the newest old files", "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  write_file(tmp / "d/config", "s100\nn3\n");
+  CHECK(logger({"-l", "10", (tmp / "d").string()}, numbered(1, 500)).code == 0);
+  auto olds = old_files(tmp / "d");
+  CHECK(olds.size() == 3);
+  auto text = all_logged(tmp / "d");
+  auto first = std::atoi(text.c_str());
+  CHECK(first > 400);
+  CHECK(continuity(text, first, 500) == "");
+}
+
+TEST_CASE("svlogd keeps an unfinished current as .u and appends to a finished one",
+          "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  write_file(tmp / "d/current", "crashed\n", 0644);
+  CHECK(logger({(tmp / "d").string()}, "new\n").code == 0);
+  auto olds = old_files(tmp / "d");
+  REQUIRE(olds.size() == 1);
+  CHECK(olds[0].back() == 'u');
+  CHECK(read_file(tmp / "d" / olds[0]) == "crashed\n");
+  CHECK(logger({(tmp / "d").string()}, "more\n").code == 0);
+  CHECK(read_file(tmp / "d/current") == "new\nmore\n");
+}
+
+TEST_CASE("svlogd TERM logs every line already in the pipe, then exits 0", "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  Fed fed(tmp, bin("svlogd"), {(tmp / "d").string()});
+  fed.write("first\n");
+  REQUIRE(eventually(5s, [&] { return read_file(tmp / "d/current") == "first\n"; }));
+  fed.tool().signal(SIGSTOP);  // the lines wait in the pipe while TERM arrives
+  std::string lines = numbered(1, 2000) + "partial";
+  fed.write(lines);
+  fed.tool().signal(SIGTERM);
+  fed.tool().signal(SIGCONT);
+  CHECK(fed.tool().wait_exit(5s) == 0);
+  CHECK(read_file(tmp / "d/current") == "first\n" + lines + "\n");
+  CHECK(mode_of(tmp / "d/current") == 0744);
+}
+
+TEST_CASE("svlogd ALRM rotates a non-empty current", "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  Fed fed(tmp, bin("svlogd"), {(tmp / "d").string()});
+  fed.write("a\n");  // once it is logged, svlogd handles ALRM (before, ALRM would kill it)
+  REQUIRE(eventually(5s, [&] { return read_file(tmp / "d/current") == "a\n"; }));
+  fed.tool().signal(SIGALRM);
+  REQUIRE(eventually(5s, [&] { return old_files(tmp / "d").size() == 1; }));
+  fed.tool().signal(SIGALRM);  // current is empty now: nothing to rotate
+  fed.write("b\n");
+  REQUIRE(eventually(5s, [&] { return read_file(tmp / "d/current") == "b\n"; }));
+  CHECK(old_files(tmp / "d").size() == 1);
+  CHECK(read_file(tmp / "d" / old_files(tmp / "d")[0]) == "a\n");
+  fed.close();
+  CHECK(fed.tool().wait_exit(5s) == 0);
+}
+
+TEST_CASE("svlogd HUP re-reads config", "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  Fed fed(tmp, bin("svlogd"), {"-v", (tmp / "d").string()});
+  fed.write("before\n");
+  REQUIRE(eventually(5s, [&] { return read_file(tmp / "d/current") == "before\n"; }));
+  write_file(tmp / "d/config", "pNEW:\n");
+  fed.tool().signal(SIGHUP);
+  auto reads = [&] {
+    auto e = fed.tool().err();
+    return e.find("info: read: " + (tmp / "d").string() + "/config") != std::string::npos;
+  };
+  REQUIRE(eventually(5s, reads));
+  fed.write("after\n");
+  fed.close();
+  CHECK(fed.tool().wait_exit(5s) == 0);
+  CHECK(read_file(tmp / "d/current") == "before\nNEW:after\n");
+}
+
+TEST_CASE("svlogd t rotates after the given seconds", "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  write_file(tmp / "d/config", "t1\n");
+  Fed fed(tmp, bin("svlogd"), {(tmp / "d").string()});
+  fed.write("x\n");
+  CHECK(eventually(5s, [&] { return old_files(tmp / "d").size() == 1; }));
+  CHECK(read_file(tmp / "d/current").empty());
+}
+
+TEST_CASE("svlogd runs the processor on rotated files and retries a failing one",
+          "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  // Fails on its first run, then upper-cases and records a state line.
+  write_file(tmp / "d/config",
+             "s12\n!if [ -e ../once ]; then tr a-z A-Z; cat <&4 >&5; echo seen >&5;"
+             " else touch ../once; exit 1; fi\n");
+  auto r = logger({"-l", "5", (tmp / "d").string()}, "abcdefghij\nklmnopqrst\nuvw\n");
+  CHECK(r.code == 0);
+  CHECK(r.err.find("svlogd: warning: processor failed, restart: " + (tmp / "d").string()) !=
+        std::string::npos);
+  auto olds = old_files(tmp / "d");
+  REQUIRE(olds.size() == 2);
+  for (auto& n : olds) CHECK(n.back() == 's');
+  CHECK(read_file(tmp / "d" / olds[0]) == "ABCDEFGHIJ\n");
+  CHECK(read_file(tmp / "d" / olds[1]) == "KLMNOPQRST\n");
+  CHECK(read_file(tmp / "d/state") == "seen\nseen\n");
+  CHECK(read_file(tmp / "d/current") == "uvw\n");
+}
+
+TEST_CASE("svlogd skips a locked directory and logs to the others", "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "a");
+  make_dirs(tmp / "b");
+  Fed holder(tmp, bin("svlogd"), {(tmp / "a").string()});
+  holder.write("held\n");  // once it is logged, the directory is locked
+  REQUIRE(eventually(5s, [&] { return read_file(tmp / "a/current") == "held\n"; }));
+  auto r = logger({(tmp / "a").string(), (tmp / "b").string()}, "x\n");
+  CHECK(r.code == 0);
+  CHECK(r.err == "svlogd: warning: unable to lock directory: " + (tmp / "a").string() +
+                     ": temporary failure\n");
+  CHECK(read_file(tmp / "b/current") == "x\n");
+}
