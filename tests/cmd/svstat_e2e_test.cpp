@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+// daemontools' clients against a real supervisor (runsv and svkit's supervise): svstat
+// (text, --json, exit status), svok, svc with every letter, bad input.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <regex>
+
+#include "clients_fixture.hpp"
+#include "svkit/status_text.hpp"
+
+using namespace clients;
+
+namespace {
+std::string json_norm(const std::string& line) {
+  static const std::regex secs("\"seconds\":[0-9]+");
+  return std::regex_replace(line, secs, "\"seconds\":N");
+}
+}  // namespace
+
+TEST_CASE("svstat reports up, down, paused, normally down", "[clients][svstat][e2e]") {
+  CLIENTS_SUPERVISOR();
+  Rig rig;
+  REQUIRE(rig.start(supervisor));
+  std::string d = rig.dir.string();
+  std::string pid = std::to_string(pid_of(rig.dir));
+  auto r = run("svstat", {d});
+  CHECK(r.code == 0);
+  CHECK(normalize(r.out) == d + ": up (pid " + pid + ") N seconds\n");
+  REQUIRE(run("svc", {"-p", d}).code == 0);
+  REQUIRE(eventually(5s, [&] { return status_of(rig.dir)->paused; }));
+  write_file(rig.dir / "down", "");
+  CHECK(normalize(run("svstat", {d}).out) ==
+        d + ": up (pid " + pid + ") N seconds, normally down, paused\n");
+  ::unlink((rig.dir / "down").c_str());
+  REQUIRE(run("svc", {"-cd", d}).code == 0);
+  REQUIRE(eventually(5s, [&] { return is_down(rig.dir); }));
+  CHECK(normalize(run("svstat", {d}).out) == d + ": down N seconds, normally up\n");
+}
+
+TEST_CASE("svstat exit status counts directories it could not report", "[clients][svstat][e2e]") {
+  CLIENTS_SUPERVISOR();
+  Rig rig;
+  make_dirs(rig.tmp / "plain");
+  REQUIRE(rig.start(supervisor));
+  std::string t = rig.tmp.str();
+  auto r = run("svstat", {t + "/web", t + "/missing", t + "/plain"});
+  CHECK(r.code == 2);
+  auto lines = split_lines(r.out);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].rfind(t + "/web: up (pid ", 0) == 0);
+  CHECK(lines[1] == t + "/missing: unable to chdir: file does not exist");
+  CHECK(lines[2] == t + "/plain: unable to open supervise/ok: file does not exist");
+  CHECK(run("svstat", {}).code == 0);
+  CHECK(run("svstat", {}).out.empty());
+  rig.sup.reset();  // supervisor gone
+  auto gone = run("svstat", {t + "/web"});
+  CHECK(gone.code == 1);
+  CHECK(gone.out == t + "/web: supervise not running\n");
+}
+
+TEST_CASE("svstat --json gives one object per service, with the log", "[clients][svstat][e2e]") {
+  CLIENTS_SUPERVISOR();
+  Rig rig("exec sleep 1000\n", true);
+  REQUIRE(rig.start(supervisor));
+  std::string d = rig.dir.string();
+  auto r = run("svstat", {"--json", d, rig.tmp.str() + "/nope"});
+  CHECK(r.code == 1);
+  auto lines = split_lines(r.out);
+  REQUIRE(lines.size() == 2);
+  std::string pid = std::to_string(pid_of(rig.dir));
+  std::string log_pid = std::to_string(pid_of(rig.dir / "log"));
+  CHECK(json_norm(lines[0]) ==
+        "{\"name\":\"web\",\"path\":" + svkit::json_string(d) +
+            ",\"supervised\":true,\"want\":\"up\",\"state\":\"run\",\"pid\":" + pid +
+            ",\"seconds\":N,\"paused\":false,\"got_term\":false,\"normally_up\":true,"
+            "\"error\":null,\"log\":{\"name\":\"log\",\"path\":" + svkit::json_string(d + "/log") +
+            ",\"supervised\":true,\"want\":\"up\",\"state\":\"run\",\"pid\":" + log_pid +
+            ",\"seconds\":N,\"paused\":false,\"got_term\":false,\"normally_up\":true,"
+            "\"error\":null}}");
+  CHECK(lines[1] ==
+        "{\"name\":\"nope\",\"path\":" + svkit::json_string(rig.tmp.str() + "/nope") +
+            ",\"supervised\":false,\"want\":null,\"state\":null,\"pid\":null,\"seconds\":null,"
+            "\"paused\":null,\"got_term\":null,\"normally_up\":null,"
+            "\"error\":\"unable to chdir: file does not exist\",\"log\":null}");
+}
+
+TEST_CASE("svstat --json escapes names", "[clients][svstat][e2e]") {
+  TempDir tmp;
+  auto odd = tmp / "a\"b\\c\td";
+  make_dirs(odd);
+  auto r = run("svstat", {"--json", odd.string()});
+  CHECK(r.code == 1);
+  CHECK(r.out.rfind("{\"name\":\"a\\\"b\\\\c\\td\",", 0) == 0);
+}
+
+TEST_CASE("svok: 0 supervised, 100 not, 111 cannot tell, usage 100", "[clients][svok][e2e]") {
+  CLIENTS_SUPERVISOR();
+  Rig rig;
+  make_dirs(rig.tmp / "plain");
+  REQUIRE(rig.start(supervisor));
+  CHECK(run("svok", {rig.dir.string()}).code == 0);
+  CHECK(run("svok", {rig.dir.string(), "ignored"}).code == 0);
+  CHECK(run("svok", {(rig.tmp / "plain").string()}).code == 100);
+  auto missing = run("svok", {(rig.tmp / "missing").string()});
+  CHECK(missing.code == 111);
+  CHECK(missing.err ==
+        "svok: fatal: unable to chdir to " + (rig.tmp / "missing").string() + ": file does not exist\n");
+  auto u = run("svok", {});
+  CHECK(u.code == 100);
+  CHECK(u.err == "svok: usage: svok dir\n");
+  rig.sup.reset();
+  CHECK(run("svok", {rig.dir.string()}).code == 100);
+}
+
+TEST_CASE("svc letters reach the supervisor", "[clients][svc][e2e]") {
+  CLIENTS_SUPERVISOR();
+  Rig rig("exec " + bin("sigecho") + "\n");
+  REQUIRE(rig.start(supervisor));
+  std::string d = rig.dir.string();
+  REQUIRE(eventually(5s, [&] { return rig.sup->out().find("pid ") != std::string::npos; }));
+  struct Row {
+    const char* opt;
+    int sig;
+  };
+  for (Row row : {Row{"-h", SIGHUP}, Row{"-a", SIGALRM}, Row{"-i", SIGINT}}) {
+    INFO(row.opt);
+    auto r = run("svc", {row.opt, d});
+    CHECK(r.code == 0);
+    CHECK(r.err.empty());
+    std::string line = "\n" + std::to_string(row.sig) + "\n";
+    CHECK(eventually(5s, [&] { return rig.sup->out().find(line) != std::string::npos; }));
+  }
+  CHECK(run("svc", {"-p", d}).code == 0);
+  CHECK(eventually(5s, [&] { return status_of(rig.dir)->paused; }));
+  CHECK(run("svc", {"-c", d}).code == 0);
+  CHECK(eventually(5s, [&] { return !status_of(rig.dir)->paused; }));
+  CHECK(run("svc", {"-d", d}).code == 0);
+  CHECK(eventually(5s, [&] { return is_down(rig.dir); }));
+  CHECK(run("svc", {"-o", d}).code == 0);
+  CHECK(eventually(5s, [&] {
+    auto s = status_of(rig.dir);
+    return s && s->pid && s->want == svkit::Want::down;
+  }));
+  CHECK(run("svc", {"-u", d}).code == 0);
+  CHECK(eventually(5s, [&] { return status_of(rig.dir)->want == svkit::Want::up; }));
+  pid_t before = pid_of(rig.dir);
+  CHECK(run("svc", {"-k", d}).code == 0);
+  CHECK(eventually(5s, [&] { return pid_of(rig.dir) && pid_of(rig.dir) != before; }));
+  before = pid_of(rig.dir);
+  CHECK(run("svc", {"-t", d}).code == 0);
+  CHECK(eventually(5s, [&] { return pid_of(rig.dir) && pid_of(rig.dir) != before; }));
+  CHECK(run("svc", {"-dx", d}).code == 0);
+  CHECK(rig.sup->wait_exit(5s).has_value());
+}
+
+TEST_CASE("svc bad input: usage 100, per-directory warnings exit 0", "[clients][svc][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "plain");
+  auto u = run("svc", {"-q", tmp.str()});  // runit's q is not daemontools'
+  CHECK(u.code == 100);
+  CHECK(u.err ==
+        "svc: illegal option -- q\nsvc options: u up, d down, o once, x exit, p pause, "
+        "c continue, h hup, a alarm, i interrupt, t term, k kill\n");
+  std::string m = (tmp / "missing").string(), p = (tmp / "plain").string();
+  auto w = run("svc", {"-u", m, p});
+  CHECK(w.code == 0);
+  CHECK(w.err == "svc: warning: unable to chdir to " + m + ": file does not exist\n"
+                 "svc: warning: unable to control " + p + ": file does not exist\n");
+  make_dirs(tmp / "plain/supervise");
+  REQUIRE(::mkfifo((tmp / "plain/supervise/control").c_str(), 0600) == 0);
+  auto n = run("svc", {"-u", p});
+  CHECK(n.code == 0);
+  CHECK(n.err == "svc: warning: unable to control " + p + ": supervise not running\n");
+  CHECK(run("svc", {}).code == 0);
+}
