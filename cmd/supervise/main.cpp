@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <system_error>
@@ -19,6 +20,18 @@ namespace supervise {
 namespace {
 
 using svkit::kExitTemporary;
+
+// Whoever started us may have leaked fds; services must get only 0, 1 and 2 (spawn
+// relies on close-on-exec), so mark every inherited fd above 2 close-on-exec.
+void cloexec_inherited() noexcept {
+#if defined(__linux__) && defined(SYS_close_range)
+  if (::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) == 0) return;
+#endif
+  for (int fd = 3; fd < 1024; ++fd) {
+    int fl = ::fcntl(fd, F_GETFD);
+    if (fl >= 0 && !(fl & FD_CLOEXEC)) ::fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+  }
+}
 
 void open_dir(Service& s, const char* path) {
   s.dir.reset(::open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -154,6 +167,7 @@ int main(int argc, char** argv) {
   static char prog[512] = "supervise ";  // messages read "supervise DIR: fatal: ..."
   strncat(prog, argv[1], sizeof prog - 11);
   svkit::set_prog(prog);
+  supervise::cloexec_inherited();
   if (::chdir(argv[1]) != 0)
     svkit::die_sys(svkit::kExitTemporary, {"unable to change to directory"});
   try {
