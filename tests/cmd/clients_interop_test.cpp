@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+// svkit's clients beside the anchors on the very same service and state: runit's
+// /usr/bin/sv and daemontools' /usr/bin/svstat, svc, svok must print the same bytes (the
+// seconds normalised) and exit the same way. Only waits that end at once go through runit's
+// sv (it polls every 420 ms).
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+
+#include "clients_fixture.hpp"
+
+using namespace clients;
+
+namespace {
+
+void same(const std::string& anchor, const std::string& ours, const std::vector<std::string>& args,
+          const RunOptions& opt, bool compare_code = true) {
+  auto a = run(anchor, args, opt);
+  auto b = run(ours, args, opt);
+  std::string shown;
+  for (auto& s : args) shown += s + " ";
+  INFO(ours << " " << shown);
+  CHECK(normalize(b.out) == normalize(a.out));
+  CHECK(b.err == a.err);
+  if (compare_code) CHECK(b.code == a.code);
+}
+
+void same_sv(const Rig& rig, const std::vector<std::string>& args) {
+  same("/usr/bin/sv", bin("sv"), args, rig.opt);
+}
+
+}  // namespace
+
+TEST_CASE("sv status matches runit's sv in every state", "[clients][sv][interop][e2e]") {
+  if (!have("/usr/bin/sv")) return;
+  CLIENTS_SUPERVISOR();
+  Rig rig("trap '' TERM\nexec sleep 1000\n", true);
+  make_dirs(rig.tmp / "plain");
+  REQUIRE(rig.start(supervisor));
+  same_sv(rig, {"status", "web"});
+  same_sv(rig, {"status", "web", "missing", "plain", "./x"});
+  same_sv(rig, {"-v", "up", "web"});
+  same_sv(rig, {"check", "web"});
+  REQUIRE(run("sv", {"pause", rig.dir.string()}).code == 0);
+  REQUIRE(eventually(5s, [&] { return status_of(rig.dir)->paused; }));
+  same_sv(rig, {"status", "web"});
+  same_sv(rig, {"-v", "pause", "web"});
+  REQUIRE(run("sv", {"cont", rig.dir.string()}).code == 0);
+  write_file(rig.dir / "down", "");
+  same_sv(rig, {"status", "web", rig.dir.string()});
+  ::unlink((rig.dir / "down").c_str());
+  // TERM is ignored: "want down, got TERM" stays
+  REQUIRE(run("sv", {"down", rig.dir.string()}).code == 0);
+  REQUIRE(eventually(5s, [&] { return status_of(rig.dir)->got_term; }));
+  same_sv(rig, {"status", "web"});
+  same_sv(rig, {"down", "web"});  // skipped write, same silence
+  REQUIRE(run("sv", {"kill", rig.dir.string()}).code == 0);
+  REQUIRE(eventually(5s, [&] { return is_down(rig.dir); }));
+  same_sv(rig, {"status", "web"});
+  same_sv(rig, {"-v", "down", "web"});
+  same_sv(rig, {"status", "web/log"});
+  same_sv(rig, {"bogus", "web"});
+  same_sv(rig, {"-x", "status", "web"});
+  same_sv(rig, {"status"});
+}
+
+TEST_CASE("sv status matches runit's sv for finish and odd log directories",
+          "[clients][sv][interop][e2e]") {
+  if (!have("/usr/bin/sv")) return;
+  CLIENTS_SUPERVISOR();
+  Rig rig("exit 3\n");
+  write_script(rig.dir / "finish", "exec sleep 1000\n");
+  rig.sup = std::make_unique<Tool>(supervisor, std::vector<std::string>{rig.dir.string()});
+  REQUIRE(eventually(5s, [&] {
+    auto s = status_of(rig.dir);
+    return s && s->state == svkit::RunState::finish;
+  }));
+  same_sv(rig, {"status", "web"});
+  make_dirs(rig.dir / "log");  // a log directory nobody supervises: runit's stale-record line
+  same_sv(rig, {"status", "web"});
+  fs::remove(rig.dir / "log");
+  write_file(rig.dir / "log", "not a directory\n");
+  same_sv(rig, {"status", "web"});
+}
+
+TEST_CASE("sv in LSB mode matches runit's sv", "[clients][sv][interop][e2e]") {
+  if (!have("/usr/bin/sv")) return;
+  CLIENTS_SUPERVISOR();
+  Rig rig;
+  REQUIRE(rig.start(supervisor));
+  make_dirs(rig.tmp / "theirs");
+  make_dirs(rig.tmp / "ours");
+  fs::create_symlink("/usr/bin/sv", rig.tmp / "theirs/web");
+  fs::create_symlink(bin("sv"), rig.tmp / "ours/web");
+  fs::create_symlink("/usr/bin/sv", rig.tmp / "theirs/nosuch");
+  fs::create_symlink(bin("sv"), rig.tmp / "ours/nosuch");
+  auto cmp = [&](const std::string& name, const std::vector<std::string>& args) {
+    same((rig.tmp / "theirs" / name).string(), (rig.tmp / "ours" / name).string(), args, rig.opt);
+  };
+  cmp("web", {"status"});
+  cmp("web", {"-v", "start"});
+  cmp("web", {});
+  cmp("web", {"sx"});
+  cmp("web", {"-q"});
+  cmp("nosuch", {"status"});
+  REQUIRE(run("sv", {"-w", "5", "down", rig.dir.string()}).code == 0);
+  cmp("web", {"status"});
+  cmp("web", {"stop"});
+}
+
+TEST_CASE("svstat matches daemontools' svstat", "[clients][svstat][interop][e2e]") {
+  if (!have("/usr/bin/svstat")) return;
+  CLIENTS_SUPERVISOR();
+  Rig rig("exec sleep 1000\n", true);
+  make_dirs(rig.tmp / "plain");
+  REQUIRE(rig.start(supervisor));
+  std::string t = rig.tmp.str();
+  std::vector<std::string> dirs = {t + "/web", t + "/web/log", t + "/missing", t + "/plain"};
+  same("/usr/bin/svstat", bin("svstat"), dirs, rig.opt, false);
+  REQUIRE(run("svc", {"-p", t + "/web"}).code == 0);
+  REQUIRE(eventually(5s, [&] { return status_of(rig.dir)->paused; }));
+  write_file(rig.dir / "down", "");
+  same("/usr/bin/svstat", bin("svstat"), dirs, rig.opt, false);
+  REQUIRE(run("svc", {"-cd", t + "/web"}).code == 0);
+  REQUIRE(eventually(5s, [&] { return is_down(rig.dir); }));
+  same("/usr/bin/svstat", bin("svstat"), dirs, rig.opt, false);
+  ::unlink((rig.dir / "down").c_str());
+  same("/usr/bin/svstat", bin("svstat"), dirs, rig.opt, false);
+  same("/usr/bin/svstat", bin("svstat"), {}, rig.opt);
+}
+
+TEST_CASE("svc and svok match daemontools on bad input", "[clients][svc][svok][interop][e2e]") {
+  if (!have("/usr/bin/svc") || !have("/usr/bin/svok")) return;
+  TempDir tmp;
+  make_dirs(tmp / "plain/supervise");
+  REQUIRE(::mkfifo((tmp / "plain/supervise/control").c_str(), 0600) == 0);
+  REQUIRE(::mkfifo((tmp / "plain/supervise/ok").c_str(), 0600) == 0);
+  std::string p = (tmp / "plain").string(), m = (tmp / "missing").string();
+  RunOptions opt;
+  for (auto args : std::vector<std::vector<std::string>>{
+           {"-z", p}, {"-q", p}, {}, {"-u"}, {"-u", m, p}, {"-udx", p}, {"--", "-u", p}}) {
+    same("/usr/bin/svc", bin("svc"), args, opt);
+  }
+  for (auto args : std::vector<std::vector<std::string>>{{}, {p}, {m}, {p, m}, {tmp.str()}}) {
+    same("/usr/bin/svok", bin("svok"), args, opt);
+  }
+}
+
+TEST_CASE("svstat and svc drive daemontools' supervise too", "[clients][svstat][svc][interop][e2e]") {
+  if (!have("/usr/bin/supervise")) return;
+  Rig rig;
+  REQUIRE(rig.start("/usr/bin/supervise"));  // 18-byte status records
+  std::string d = rig.dir.string();
+  CHECK(normalize(run("svstat", {d}).out) ==
+        d + ": up (pid " + std::to_string(pid_of(rig.dir)) + ") N seconds\n");
+  CHECK(run("svc", {"-d", d}).code == 0);
+  CHECK(eventually(5s, [&] { return pid_of(rig.dir) == 0; }));
+  same("/usr/bin/svstat", bin("svstat"), {d}, rig.opt, false);
+  // runit's sv cannot read an 18-byte record; neither can svkit's (same message)
+  same_sv(rig, {"status", d});
+  CHECK(run("svc", {"-x", d}).code == 0);
+}
