@@ -241,3 +241,64 @@ TEST_CASE("svlogd skips a locked directory and logs to the others", "[svlogd][e2
                      ": temporary failure\n");
   CHECK(read_file(tmp / "b/current") == "x\n");
 }
+
+namespace {
+// Runs SCRIPT as root in a private mount namespace with a 256 KiB tmpfs at $D; the
+// script's environment has SVLOGD (the binary) and OUT (a directory outside the tmpfs).
+// Returns false when that is impossible here (not root, no unshare).
+bool with_small_disk(const TempDir& tmp, const std::string& script, Result& r) {
+  if (!is_root() || sh("unshare -m true").code != 0) return false;
+  make_dirs(tmp / "mnt");
+  make_dirs(tmp / "out");
+  RunOptions o;
+  o.env = {{"D", (tmp / "mnt").string()}, {"OUT", (tmp / "out").string()}, {"SVLOGD", bin("svlogd")}};
+  o.timeout = 30s;
+  std::string setup =
+      "set -e\nmount -t tmpfs -o size=256k svkit-test \"$D\"\nmkdir \"$D/log\"\n"
+      "until_logged() { i=0; while ! grep -q \"$1\" \"$OUT/err\" 2>/dev/null; do\n"
+      "  sleep 0.02; i=$((i+1)); [ $i -lt 500 ] || exit 3; done; }\n";
+  r = run("/usr/bin/unshare", {"-m", "--propagation", "private", "/bin/sh", "-c", setup + script}, o);
+  return true;
+}
+}  // namespace
+
+TEST_CASE("svlogd pauses on a full disk and loses no line", "[svlogd][e2e][root]") {
+  TempDir tmp;
+  Result r;
+  const std::string script =
+      "dd if=/dev/zero of=\"$D/fill\" bs=4k 2>/dev/null || true\n"
+      "seq 1 20000 | \"$SVLOGD\" \"$D/log\" 2>\"$OUT/err\" &\n"
+      "until_logged 'pausing: unable to write to current'\n"
+      "rm \"$D/fill\"\nwait $!\n"
+      "cat \"$D\"/log/current > \"$OUT/logged\"\n";
+  if (!with_small_disk(tmp, script, r)) return;
+  CHECK(r.code == 0);
+  CHECK(read_file(tmp / "out/err").find("svlogd: pausing: unable to write to current: " +
+                                        (tmp / "mnt/log").string() + ": out of disk space\n") == 0);
+  CHECK(continuity(read_file(tmp / "out/logged"), 1, 20000) == "");
+}
+
+TEST_CASE("svlogd on a full disk deletes old files only down to N", "[svlogd][e2e][root]") {
+  TempDir tmp;
+  Result r;
+  // Three old files of 40 KiB, N1: deleting the two oldest makes room for the input.
+  const std::string script =
+      "printf 's0\\nn10\\nN1\\n' > \"$D/log/config\"\n"
+      "for f in 1 2 3; do head -c 40960 /dev/zero > \"$D/log/@40000000000000000000000$f.s\"; done\n"
+      "dd if=/dev/zero of=\"$D/fill\" bs=4k 2>/dev/null || true\n"
+      "seq 1 12000 | \"$SVLOGD\" \"$D/log\" 2>\"$OUT/err\"\n"
+      "ls \"$D/log\" > \"$OUT/ls\"\n"
+      "cat \"$D/log/current\" > \"$OUT/logged\"\n";
+  if (!with_small_disk(tmp, script, r)) return;
+  CHECK(r.code == 0);
+  auto err = read_file(tmp / "out/err");
+  auto deleted = [&](int n) {
+    return err.find("svlogd: warning: out of disk space, delete: " + (tmp / "mnt/log").string() +
+                    "/@40000000000000000000000" + std::to_string(n) + ".s\n") != std::string::npos;
+  };
+  CHECK(deleted(1));
+  CHECK(deleted(2));
+  CHECK_FALSE(deleted(3));
+  CHECK(read_file(tmp / "out/ls").find("@400000000000000000000003.s") != std::string::npos);
+  CHECK(continuity(read_file(tmp / "out/logged"), 1, 12000) == "");
+}
