@@ -51,7 +51,7 @@ TEST_CASE("scripts/demo supervises and logs the demo service; Ctrl-C stops it al
   CHECK(*code == 0);
   CHECK(demo.out().find("svkit demo: stopped") != std::string::npos);
   CHECK(processes_under(tmp.path()).empty());
-  CHECK_FALSE(exists(scratch));
+  CHECK_FALSE(svkit::test::exists(scratch));
 }
 
 TEST_CASE("the example template comes up with its env, account and logger", "[demo][e2e]") {
