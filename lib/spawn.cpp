@@ -16,6 +16,7 @@ namespace svkit {
 namespace {
 
 // Runs in the forked child: async-signal-safe calls only, and it never returns.
+// REPORT < 0 (spawn_nowait): the exec error becomes the exit code, 127 or 126.
 [[noreturn]] void exec_child(const SpawnSpec& spec, int report) noexcept {
   int e = 0;
   for (int s = 1; s < NSIG; ++s) ::signal(s, SIG_DFL);  // SIG_IGN would survive execve
@@ -37,11 +38,18 @@ namespace {
     ::execve(spec.path, spec.argv, spec.envp ? spec.envp : environ);
     e = errno;
   }
+  if (report < 0) _exit(e == ENOENT ? 127 : 126);
   (void)!::write(report, &e, sizeof e);
   _exit(127);
 }
 
 }  // namespace
+
+pid_t spawn_nowait(const SpawnSpec& spec) noexcept {
+  pid_t pid = ::fork();
+  if (pid == 0) exec_child(spec, -1);
+  return pid;
+}
 
 pid_t spawn(const SpawnSpec& spec) noexcept {
   Pipe p;

@@ -37,7 +37,7 @@ pid_t Launcher::start(const std::string& name, int log_r, int log_w) const noexc
   spec.moves = log ? moves : nullptr;
   spec.n_moves = log ? 2 : 0;
   spec.new_session = false;
-  return svkit::spawn(spec);
+  return svkit::spawn_nowait(spec);  // exec failures come back as exit 126/127 (reap)
 }
 
 }  // namespace svscan

@@ -13,7 +13,9 @@ class Launcher {
  public:
   Launcher(std::string supervise_path, std::string scan_dir);
   const std::string& path() const { return path_; }
-  // Returns the pid, or -1 with errno. LOG_R/LOG_W < 0: no pipe to hand over.
+  // Returns the pid (without waiting for the exec: a failed exec is a child exiting 127 when
+  // supervise does not exist, 126 otherwise), or -1 with errno when fork failed.
+  // LOG_R/LOG_W < 0: no pipe to hand over.
   pid_t start(const std::string& name, int log_r, int log_w) const noexcept;
 
  private:

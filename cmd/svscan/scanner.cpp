@@ -167,7 +167,7 @@ bool Scanner::try_start(const Key& key, Service& s, Clock::time_point now) {
   open_log_pipe(s);
   pid_t pid = launcher_.start(s.name, s.log.read.get(), s.log.write.get());
   if (pid < 0) {
-    svkit::warn_sys({"unable to start ", launcher_.path(), " ", s.name});
+    svkit::warn_sys({"unable to fork for ", s.name});
     s.next_start = now + kSpawnRetry;
     return false;
   }
@@ -227,6 +227,11 @@ void Scanner::reap() {
     auto s = services_.find(key);
     if (s == services_.end() || s->second.pid != pid) continue;  // a removed service
     s->second.pid = 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) >= 126) {  // supervise did not even start
+      svkit::warn({"unable to start ", launcher_.path(), " ", s->second.name, ": ",
+                   WEXITSTATUS(status) == 127 ? "file does not exist" : "exec failed"});
+      s->second.next_start = Clock::now() + kSpawnRetry;
+    }
     queue(key, s->second);  // restart, throttled by next_start
   }
 }

@@ -26,4 +26,10 @@ struct SpawnSpec {
 // or the exec failed: that child has already been reaped).
 pid_t spawn(const SpawnSpec& spec) noexcept;
 
+// Like spawn(), but returns as soon as the child exists, without waiting for its exec (a
+// scanner starting thousands of children keeps both CPUs busy). An exec failure is not
+// reported here: the child exits 127 when the program does not exist (ENOENT), 126 for
+// any other failure. Returns -1 with errno only when fork failed.
+pid_t spawn_nowait(const SpawnSpec& spec) noexcept;
+
 }  // namespace svkit

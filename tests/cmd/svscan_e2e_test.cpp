@@ -384,3 +384,17 @@ TEST_CASE("svscan: real supervise: no log line lost across a SIGKILL of supervis
   for (size_t i = 0; i < lines.size(); ++i)
     if (lines[i] != std::to_string(i + 1)) FAIL("line " << i + 1 << " is " << lines[i]);
 }
+
+TEST_CASE("svscan: no supervise next to it: one warning per try, retried, never dies",
+          "[svscan][e2e]") {
+  Scan s;
+  fs::remove(s.bin / "supervise");
+  make_dirs(s.scan / "a");
+  s.start();
+  std::string missing = "svscan: warning: unable to start " + (s.bin / "supervise").string() +
+                        " a: file does not exist\n";
+  REQUIRE(eventually(3s, [&] { return s.svscan->err().find(missing) != std::string::npos; }));
+  CHECK(s.svscan->running());
+  write_script(s.bin / "supervise", kStandIn);
+  CHECK(started_n(s.scan / "a", 1, 8s));  // the retry comes within 5 s
+}
