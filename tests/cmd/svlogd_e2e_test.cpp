@@ -302,3 +302,39 @@ TEST_CASE("svlogd on a full disk deletes old files only down to N", "[svlogd][e2
   CHECK(read_file(tmp / "out/ls").find("@400000000000000000000003.s") != std::string::npos);
   CHECK(continuity(read_file(tmp / "out/logged"), 1, 12000) == "");
 }
+
+TEST_CASE("svlogd streams a huge line without newline in bounded memory", "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  write_file(tmp / "d/config", "s1m\nn2\n");
+  Fed fed(tmp, bin("svlogd"), {(tmp / "d").string()});
+  std::string chunk(1 << 20, 'x');
+  for (int i = 0; i < 64; ++i) fed.write(chunk);  // 64 MiB, no newline
+  auto status = read_file("/proc/" + std::to_string(fed.tool().pid()) + "/status");
+  auto pos = status.find("VmHWM:");
+  REQUIRE(pos != std::string::npos);
+  long hwm_kb = std::atol(status.c_str() + pos + 6);
+  CHECK(hwm_kb < 8 * 1024);
+  fed.close();
+  CHECK(fed.tool().wait_exit(10s) == 0);
+  CHECK(old_files(tmp / "d").size() == 2);
+  CHECK(read_file(tmp / "d/current").back() == '\n');
+}
+
+TEST_CASE("svlogd keeps a live stream continuous through ALRM and size rotations",
+          "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  write_file(tmp / "d/config", "s4000\nn0\n");
+  Fed fed(tmp, bin("svlogd"), {"-tt", (tmp / "d").string()});
+  fed.write("0\n");
+  REQUIRE(eventually(5s, [&] { return !read_file(tmp / "d/current").empty(); }));
+  for (int block = 0; block < 50; ++block) {
+    fed.write(numbered(block * 200 + 1, block * 200 + 200));
+    fed.tool().signal(SIGALRM);
+  }
+  fed.close();
+  CHECK(fed.tool().wait_exit(10s) == 0);
+  CHECK(continuity(strip_stamps(all_logged(tmp / "d")), 0, 10000) == "");
+  CHECK(old_files(tmp / "d").size() > 20);
+}
