@@ -338,3 +338,32 @@ TEST_CASE("svlogd keeps a live stream continuous through ALRM and size rotations
   CHECK(continuity(strip_stamps(all_logged(tmp / "d")), 0, 10000) == "");
   CHECK(old_files(tmp / "d").size() > 20);
 }
+
+TEST_CASE("svlogd killed during rotations never duplicates a line", "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  write_file(tmp / "d/config", "s2000\nn0\n");
+  int next = 1;
+  for (int round = 0; round < 5; ++round) {
+    Fed fed(tmp, bin("svlogd"), {(tmp / "d").string()});
+    fed.write(numbered(next, next + 2999));
+    next += 3000;
+    fed.tool().signal(SIGKILL);  // at any point: in a write, an fsync, a rename
+    fed.tool().wait_exit(5s);
+  }
+  {
+    Fed fed(tmp, bin("svlogd"), {(tmp / "d").string()});
+    fed.write(numbered(next, next + 99));
+    fed.close();
+    CHECK(fed.tool().wait_exit(5s) == 0);
+  }
+  int last = 0;
+  bool increasing = true;
+  for (auto& l : split_lines(all_logged(tmp / "d"))) {
+    int n = std::atoi(l.c_str());
+    if (n <= last) increasing = false;
+    last = n;
+  }
+  CHECK(increasing);
+  CHECK(last == next + 99);
+}
