@@ -32,7 +32,7 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/svscan-many.XXXXXX")
 mkdir "$scratch/scan" "$scratch/up"
 pid=""
 cleanup() {
-  [ -n "$pid" ] && kill -HUP "$pid" 2>/dev/null
+  [ -n "$pid" ] && { kill -HUP "$pid" 2>/dev/null || :; }
   # Bounded wait for the tree to stop, then kill whatever still runs below the scratch dir.
   i=0
   while [ $i -lt 300 ]; do
@@ -40,10 +40,10 @@ cleanup() {
              case $(readlink "$p/cwd" 2>/dev/null) in "$scratch"/*) echo "${p#/proc/}" ;; esac
            done)
     [ -z "$left" ] && break
-    [ $i -ge 200 ] && kill -KILL $left 2>/dev/null
+    [ $i -ge 200 ] && { kill -KILL $left 2>/dev/null || :; }
     sleep 0.1; i=$((i + 1))
   done
-  [ -n "$pid" ] && wait "$pid" 2>/dev/null
+  [ -n "$pid" ] && { wait "$pid" 2>/dev/null || :; }
   rm -rf "$scratch"
 }
 trap cleanup EXIT
