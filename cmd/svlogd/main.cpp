@@ -8,6 +8,7 @@
 #include <string>
 
 #include "logger.hpp"
+#include "svkit/config.hpp"
 #include "svkit/diag.hpp"
 #include "svkit/log_config.hpp"
 
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
       case 'b': buflen = number(optarg, 1024); break;
       case 't': if (o.stamp < 3) ++o.stamp; break;
       case 'v': o.settings.verbose = true; break;
-      case 'V': svkit::write_all(STDERR_FILENO, "svkit svlogd\n"); usage();
+      case 'V': svkit::write_all(STDERR_FILENO, "svkit svlogd " SVKIT_VERSION "\n"); usage();
       case ':': complain("option requires an argument", optopt); usage();
       default: complain("illegal option", optopt); usage();
     }
