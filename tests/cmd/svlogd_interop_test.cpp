@@ -79,6 +79,12 @@ TEST_CASE("svlogd and runit select, prefix and copy to stderr alike", "[svlogd][
   same_as_runit("", {"-R", "p"}, "pipe\n");
 }
 
+TEST_CASE("svlogd and runit process rotated files alike", "[svlogd][interop]") {
+  if (!have(kRunit)) return;
+  same_as_runit("s12\nn100\n!tr a-z A-Z; echo done >&5\n", {"-l", "5"},
+                "abcdefghij\nklmnopqrst\nuvwxyzabcd\nrest\n");
+}
+
 TEST_CASE("svlogd and runit keep an unfinished current the same way", "[svlogd][interop]") {
   if (!have(kRunit)) return;
   for (const char* prog : {kRunit, "svkit"}) {
