@@ -15,10 +15,17 @@ using namespace svkit::test;
 
 // Which supervisor drives the service: a GENERATE over both; absent ones are skipped.
 #define CLIENTS_SUPERVISOR()                                                                  \
-  const std::string supervisor = GENERATE(as<std::string>{}, "/usr/sbin/runsv",              \
+  const std::string supervisor = GENERATE(as<std::string>{}, clients::runit("runsv"),        \
                                           std::string(SVKIT_BIN_DIR) + "/supervise");        \
   if (!svkit::test::have(supervisor)) return;                                                \
   INFO("supervisor " << supervisor)
+
+// runit's daemons live in /usr/sbin on Debian, in /usr/bin or /sbin elsewhere.
+inline std::string runit(const std::string& name) {
+  for (const char* d : {"/usr/sbin/", "/usr/bin/", "/sbin/", "/bin/"})
+    if (have(d + name)) return d + name;
+  return "/usr/sbin/" + name;
+}
 
 inline std::optional<svkit::Status> status_of(const fs::path& dir) {
   return svkit::read_status(dir.string());

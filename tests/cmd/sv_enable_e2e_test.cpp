@@ -118,10 +118,10 @@ TEST_CASE("sv enable and disable: errors are counted in the exit code",
 }
 
 TEST_CASE("sv enable and disable work with runit's runsvdir", "[clients][sv][enable][e2e]") {
-  if (!have("/usr/sbin/runsvdir")) return;
+  if (!have(runit("runsvdir"))) return;
   Scan s;
   auto web = s.service("web");
-  s.start("/usr/sbin/runsvdir");
+  s.start(runit("runsvdir"));
   auto r = s.sv({"-w", "15", "enable", "web"});  // runsvdir rescans every 5 s
   CHECK(r.code == 0);
   CHECK(r.out.rfind("ok: run: web: (pid ", 0) == 0);
