@@ -249,7 +249,8 @@ void LogDir::rotate() {
   wait_processor();
   char suffix = cfg_.processor.empty() ? 's' : 'u';
   std::string old = new_old_name(suffix);
-  if (cfg_.rotate_secs) rotate_at_ = Clock::now() + std::chrono::seconds(cfg_.rotate_secs);
+  auto now = Clock::now();  // as runit: t counts from the last timed rotation
+  if (cfg_.rotate_secs && rotate_at_ <= now) rotate_at_ = now + std::chrono::seconds(cfg_.rotate_secs);
   if (size_ == 0) return;
   flush();
   while (::fsync(cur_.get()) != 0 && errno != EINVAL) pause("unable to fsync current logfile", name_);
