@@ -370,7 +370,12 @@ TEST_CASE("svscan: real supervise: no log line lost across a SIGKILL of supervis
     return c.size() == 1 && (sup = c[0]) != 0;
   }));
   REQUIRE(eventually(3s, [&] { return read_file(d / "out").size() > 1000; }));
+  pid_t logger = find_process("cat", d / "log");
+  REQUIRE(logger != 0);
+  // Kill supervise and the logger: the next supervise starts a new logger, which must read
+  // the very pipe ./run still writes to (the one svscan holds), or lines are lost.
   ::kill(sup, SIGKILL);
+  ::kill(logger, SIGKILL);
   REQUIRE(eventually(4s, [&] {
     auto c = children(s.svscan->pid(), "supervise");
     return c.size() == 1 && c[0] != sup;
@@ -397,4 +402,20 @@ TEST_CASE("svscan: no supervise next to it: one warning per try, retried, never 
   CHECK(s.svscan->running());
   write_script(s.bin / "supervise", kStandIn);
   CHECK(started_n(s.scan / "a", 1, 8s));  // the retry comes within 5 s
+}
+
+TEST_CASE("svscan: a scan directory replaced by another one is watched again",
+          "[svscan][e2e]") {
+  Scan s;
+  make_dirs(s.scan / "a");
+  s.start();
+  REQUIRE(started_n(s.scan / "a", 1));
+  pid_t a = starts(s.scan / "a")[0];
+  make_dirs(s.t / "next" / "c");
+  fs::rename(s.scan, s.t / "old");
+  fs::rename(s.t / "next", s.scan);
+  CHECK(started_n(s.scan / "c", 1, 8s));          // the new directory is scanned...
+  CHECK(eventually(3s, [&] { return !process_alive(a); }));  // ...and a is gone from it
+  make_dirs(s.scan / "d");                        // and watched
+  CHECK(started_n(s.scan / "d", 1, 2s));
 }
