@@ -190,7 +190,7 @@ int Logger::run() {
     auto now = Clock::now();
     for (auto& d : dirs_) d->on_timer(now);
     more = false;
-    if (!stop && r > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
+    if (!stop && r > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
       more = read_input(kReadSize) == kReadSize;
   }
   split_.finish(*this);  // a last line without newline gets one

@@ -2,6 +2,7 @@
 // svlogd [-tttv] [-r c] [-R abc] [-l len] [-b buflen] dir ...: runit's logger. Reads lines
 // on stdin and appends them, optionally timestamped, to rotated files in each DIR.
 // Usage errors and fatal errors exit 111 (as runit); end of input or TERM exit 0.
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
   for (int i = optind; i < argc; ++i) o.dirs.emplace_back(argv[i]);
   if (o.dirs.empty() || buflen <= o.settings.line_max) usage();
   // -b is validated as runit does; input is read in larger blocks regardless (svlogd.8).
+  for (int fd = 0; fd <= 2; ++fd)  // a closed 0/1/2 would be reused by our own fds
+    if (::fcntl(fd, F_GETFD) < 0) ::open("/dev/null", O_RDWR);
   ::signal(SIGPIPE, SIG_IGN);  // a closed stderr must not kill the logger (spawn resets it)
   svlogd::Logger logger(o);
   return logger.run();
