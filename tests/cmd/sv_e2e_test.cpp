@@ -296,3 +296,21 @@ TEST_CASE("sv -w waits event-driven: down and up take milliseconds", "[clients][
   auto down = std::chrono::steady_clock::now() - t0;
   CHECK(down < 400ms);  // runit's sv needs at least 420 ms whenever it has to wait
 }
+
+TEST_CASE("SVWAIT sets the default wait; -w overrides it", "[clients][sv][e2e]") {
+  CLIENTS_SUPERVISOR();
+  Rig rig;
+  write_script(rig.dir / "check", "exit 1\n");
+  REQUIRE(rig.start(supervisor));
+  RunOptions opt = rig.opt;
+  opt.env["SVWAIT"] = "0";
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = run("sv", {"check", "web"}, opt);
+  CHECK(r.code == 1);
+  CHECK(r.out.rfind("timeout: run: web: (pid ", 0) == 0);
+  CHECK(std::chrono::steady_clock::now() - t0 < 3s);
+  write_script(rig.dir / "check", "exit 0\n");
+  auto ok = run("sv", {"-w", "5", "check", "web"}, opt);
+  CHECK(ok.code == 0);
+  CHECK(ok.out.rfind("ok: run: web: (pid ", 0) == 0);
+}
