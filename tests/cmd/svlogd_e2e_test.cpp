@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // svlogd end-to-end: real svlogd processes on temp log directories.
-// Not tested here: -v message texts, a processor killed by a signal, write errors other
-// than a full disk, t (time-based rotation) beyond one short interval, HUP while paused.
+// Not tested here: -v message texts (only "read:" is used), a processor killed by a signal,
+// write errors other than a full disk, t beyond one short interval, HUP or TERM while a
+// write is paused, the "failure sending through udp" line, several processors at once.
+// UDP and the comparisons with runit's svlogd are in svlogd_interop_test.cpp.
 #include <errno.h>
 #include <signal.h>
 
