@@ -77,6 +77,8 @@ TEST_CASE("svlogd and runit select, prefix and copy to stderr alike", "[svlogd][
   same_as_runit("+*\ne*\n", {"-l", "8", "-b", "9"}, lines + std::string(5000, 'y') + "\nz\n");
   same_as_runit("", {"-r", "#", "-R", "ae"}, "tab\there\x01\x7f\xc3\xa9 alpha\n");
   same_as_runit("", {"-R", "p"}, "pipe\n");
+  // Broadcast without SO_BROADCAST: sendto fails, the warning goes into current.
+  same_as_runit("pX \nu255.255.255.255:9\n", {"-l", "4"}, "one\nlonger\n");
 }
 
 TEST_CASE("svlogd and runit process rotated files alike", "[svlogd][interop]") {
