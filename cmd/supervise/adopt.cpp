@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -34,33 +35,25 @@ pid_t read_pid_file(const Service& s) noexcept {
   return static_cast<pid_t>(pid);
 }
 
-// Reads a /proc or fd symlink into BUF (NUL-terminated); false on failure.
-bool read_link(const char* path, char* buf, size_t size) noexcept {
-  ssize_t n = ::readlink(path, buf, size - 1);
-  if (n <= 0 || static_cast<size_t>(n) >= size - 1) return false;
-  buf[n] = 0;
-  return true;
-}
-
-void proc_path(char* out, const char* head, long n, const char* tail) noexcept {
+void proc_path(char* out, long pid, const char* tail) noexcept {
   char digits[24];
   int k = 0;
-  do digits[k++] = static_cast<char>('0' + n % 10); while ((n /= 10) != 0);
-  size_t len = strlen(head);
-  memcpy(out, head, len);
+  do digits[k++] = static_cast<char>('0' + pid % 10); while ((pid /= 10) != 0);
+  memcpy(out, "/proc/", 6);
+  size_t len = 6;
   while (k) out[len++] = digits[--k];
   strcpy(out + len, tail);
 }
 
-// Is PID the session leader whose cwd is this service directory?
+// Is PID the session leader whose cwd is this service directory? (Compared by device
+// and inode: no path buffers on the stack of a process that runs hundreds of times.)
 bool ours(const Service& s, pid_t pid) noexcept {
   if (::getsid(pid) != pid) return false;
-  char path[64], theirs[4096], mine[4096];
-  proc_path(path, "/proc/", pid, "/cwd");
-  if (!read_link(path, theirs, sizeof theirs)) return false;
-  proc_path(path, "/proc/self/fd/", s.dir.get(), "");
-  if (!read_link(path, mine, sizeof mine)) return false;
-  return strcmp(theirs, mine) == 0;
+  char path[48];
+  proc_path(path, pid, "/cwd");
+  struct stat theirs, mine;
+  return ::stat(path, &theirs) == 0 && ::fstat(s.dir.get(), &mine) == 0 &&
+         theirs.st_dev == mine.st_dev && theirs.st_ino == mine.st_ino;
 }
 
 }  // namespace
@@ -78,7 +71,10 @@ void adopt(Service& s) {
   s.sv.state = svkit::RunState::run;
   s.adopted = true;
   s.pidfd = std::move(pfd);
-  auto old = svkit::read_status(s.cwd ? s.cwd : ".");
+  unsigned char raw[svkit::kStatusSize + 1];
+  svkit::UniqueFd st(::openat(s.dir.get(), svkit::kStatusFile, O_RDONLY | O_CLOEXEC));
+  ssize_t n = st ? ::read(st.get(), raw, sizeof raw) : -1;
+  auto old = n > 0 ? svkit::unpack_status(raw, static_cast<size_t>(n)) : std::nullopt;
   if (old && old->pid == pid) {
     s.when = old->when;
     s.sv.paused = old->paused;

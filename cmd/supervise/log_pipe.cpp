@@ -3,14 +3,26 @@
 // svscan hands over in SVKIT_LOGPIPE="R,W" so that it survives a restart of supervise.
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "service.hpp"
 #include "svkit/diag.hpp"
 #include "svkit/paths.hpp"
 
+extern char** environ;
+
 namespace supervise {
 namespace {
+
+// Removes NAME from the environment in place (unsetenv would link setenv and malloc).
+void drop_env(const char* name) noexcept {
+  size_t len = strlen(name);
+  char** out = environ;
+  for (char** e = environ; *e; ++e)
+    if (!(strncmp(*e, name, len) == 0 && (*e)[len] == '=')) *out++ = *e;
+  *out = nullptr;
+}
 
 bool parse_fd(const char*& p, int& fd) noexcept {
   long v = 0;
@@ -39,7 +51,7 @@ bool take_handover(int& r, int& w) noexcept {
   if (ok && w > 2) svkit::set_cloexec(w);
   ok = ok && valid_end(r, O_WRONLY) && valid_end(w, O_RDONLY);
   if (!ok) svkit::warn({"ignoring invalid ", svkit::kLogPipeEnv, "=", env});
-  ::unsetenv(svkit::kLogPipeEnv);
+  drop_env(svkit::kLogPipeEnv);
   return ok;
 }
 

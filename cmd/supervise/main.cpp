@@ -10,11 +10,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <system_error>
-
 #include "service.hpp"
+#include "signals.hpp"
 #include "svkit/diag.hpp"
-#include "svkit/signal_fd.hpp"
 
 namespace supervise {
 namespace {
@@ -122,14 +120,14 @@ void read_control(Context& c, Service& s) {
   for (ssize_t i = 0; i < n; ++i) apply(c, s, svkit::on_control(s.sv, buf[i]));
 }
 
-void on_signals(Context& c, svkit::SignalFd& sigs) {
-  for (int sig; (sig = sigs.next()) > 0;) {
+void on_signals(Context& c, int sigfd) {
+  for (int sig; (sig = next_signal(sigfd)) > 0;) {
     if (sig == SIGTERM) apply(c, c.main, svkit::on_sigterm(c.main.sv));
   }
   reap(c);
 }
 
-int loop(Context& c, svkit::SignalFd& sigs) {
+int loop(Context& c, int sigfd) {
   for (;;) {
     if (c.has_log && !c.log_closing) start_due(c, c.log);
     start_due(c, c.main);
@@ -137,7 +135,7 @@ int loop(Context& c, svkit::SignalFd& sigs) {
     struct pollfd fds[5];
     Service* owner[5] = {};
     nfds_t n = 0;
-    fds[n++] = {sigs.fd(), POLLIN, 0};
+    fds[n++] = {sigfd, POLLIN, 0};
     for (Service* s : {&c.main, &c.log}) {
       if (s == &c.log && !c.has_log) continue;
       owner[n] = s;
@@ -148,7 +146,7 @@ int loop(Context& c, svkit::SignalFd& sigs) {
       }
     }
     if (::poll(fds, n, poll_timeout(c)) < 0) continue;  // EINTR; nothing else is expected
-    if (fds[0].revents) on_signals(c, sigs);
+    if (fds[0].revents) on_signals(c, sigfd);
     for (nfds_t i = 1; i < n; ++i) {
       if (!fds[i].revents) continue;
       Service& s = *owner[i];
@@ -170,13 +168,9 @@ int main(int argc, char** argv) {
   supervise::cloexec_inherited();
   if (::chdir(argv[1]) != 0)
     svkit::die_sys(svkit::kExitTemporary, {"unable to change to directory"});
-  try {
-    svkit::SignalFd sigs{SIGCHLD, SIGTERM};
-    static supervise::Context c;
-    supervise::setup(c);
-    return supervise::loop(c, sigs);
-  } catch (const std::system_error& e) {
-    errno = e.code().value();
-    svkit::die_sys(svkit::kExitTemporary, {"unable to set up signals"});
-  }
+  int sigfd = supervise::open_signals();  // before any child exists
+  if (sigfd < 0) svkit::die_sys(svkit::kExitTemporary, {"unable to set up signals"});
+  static supervise::Context c;
+  supervise::setup(c);
+  return supervise::loop(c, sigfd);
 }
