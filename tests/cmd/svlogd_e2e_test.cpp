@@ -256,7 +256,8 @@ bool with_small_disk(const TempDir& tmp, const std::string& script, Result& r) {
   o.env = {{"D", (tmp / "mnt").string()}, {"OUT", (tmp / "out").string()}, {"SVLOGD", bin("svlogd")}};
   o.timeout = 30s;
   std::string setup =
-      "set -e\nmount -t tmpfs -o size=256k svkit-test \"$D\"\nmkdir \"$D/log\"\n"
+      // cwd below the TempDir: whatever is left running if the script fails gets killed.
+      "set -e\ncd \"$OUT\"\nmount -t tmpfs -o size=256k svkit-test \"$D\"\nmkdir \"$D/log\"\n"
       "until_logged() { i=0; while ! grep -q \"$1\" \"$OUT/err\" 2>/dev/null; do\n"
       "  sleep 0.02; i=$((i+1)); [ $i -lt 500 ] || exit 3; done; }\n";
   r = run("/usr/bin/unshare", {"-m", "--propagation", "private", "/bin/sh", "-c", setup + script}, o);
