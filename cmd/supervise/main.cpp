@@ -122,7 +122,9 @@ void read_control(Context& c, Service& s) {
 
 void on_signals(Context& c, int sigfd) {
   for (int sig; (sig = next_signal(sigfd)) > 0;) {
-    if (sig == SIGTERM) apply(c, c.main, svkit::on_sigterm(c.main.sv));
+    // INT as TERM: a Ctrl-C on svscan's terminal reaches every supervise in its group;
+    // dying of it (as runsv does) would orphan the services.
+    if (sig == SIGTERM || sig == SIGINT) apply(c, c.main, svkit::on_sigterm(c.main.sv));
   }
   reap(c);
 }

@@ -16,6 +16,7 @@ int open_signals() noexcept {
   sigemptyset(&set);
   sigaddset(&set, SIGCHLD);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
   if (::sigprocmask(SIG_BLOCK, &set, nullptr) != 0) return -1;  // spawn() unblocks in children
   return ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
@@ -41,7 +42,7 @@ svkit::SignalFd* g_signals = nullptr;
 
 int open_signals() noexcept {
   try {
-    g_signals = new svkit::SignalFd{SIGCHLD, SIGTERM};
+    g_signals = new svkit::SignalFd{SIGCHLD, SIGTERM, SIGINT};
     return g_signals->fd();
   } catch (const std::system_error& e) {
     errno = e.code().value();

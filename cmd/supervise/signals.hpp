@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// signals: SIGCHLD and SIGTERM as a readable fd. On Linux a bare signalfd, so that
+// signals: SIGCHLD, SIGTERM and SIGINT as a readable fd. On Linux a bare signalfd, so that
 // supervise links no C++ exception machinery (see runtime.cpp); elsewhere svkit::SignalFd.
 #pragma once
 

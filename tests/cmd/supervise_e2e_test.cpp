@@ -518,3 +518,28 @@ TEST_CASE("supervise: an invalid SVKIT_LOGPIPE warns and uses its own pipe",
   REQUIRE(eventually(5s, [&] { return svkit::test::exists(s.tmp / "env"); }));
   CHECK(read_file(s.tmp / "env").find("SVKIT_LOGPIPE") == std::string::npos);
 }
+
+TEST_CASE("supervise: SIGINT is handled like SIGTERM", "[supervise][e2e]") {
+  ServiceDir s;
+  write_script(s / "run", "exec sleep 30\n");
+  Tool sup("supervise", {s.str()});
+  pid_t pid = wait_running(s.dir);
+  REQUIRE(pid);
+  sup.signal(SIGINT);
+  CHECK(sup.wait_exit(5s) == 0);
+  CHECK(eventually(5s, [&] { return !process_alive(pid); }));
+}
+
+TEST_CASE("supervise: a stale pid file naming a stranger is not adopted", "[supervise][e2e]") {
+  ServiceDir s;
+  write_script(s / "run", "exec sleep 30\n");
+  make_dirs(s / "supervise");
+  // A live session leader, but with another working directory.
+  Tool stranger("/bin/sleep", {"30"}, {}, true);
+  write_file(s / "supervise/pid", std::to_string(stranger.pid()) + "\n");
+  Tool sup("supervise", {s.str()});
+  pid_t pid = wait_running(s.dir);
+  REQUIRE(pid);
+  CHECK(pid != stranger.pid());
+  CHECK(stranger.running());
+}
