@@ -11,9 +11,9 @@
 #elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || \
     defined(__OpenBSD__) || defined(__DragonFly__)
 #define SVKIT_KQUEUE 1
+#include <sys/types.h>  // before sys/event.h on the BSDs
 #include <sys/event.h>
 #include <sys/time.h>
-#include <sys/types.h>
 #endif
 
 namespace svkit {
