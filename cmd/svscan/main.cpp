@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <exception>
 
 #include "launcher.hpp"
 #include "scanner.hpp"
@@ -56,6 +57,22 @@ struct Watch {
     if (errno == ENOSYS) possible = false;
     else svkit::warn_sys({"unable to watch ", dir, " (rescanning every 5 seconds)"});
   }
+  // Hands named changes to the scanner; true when everything must be rescanned (the
+  // watch is then closed when DIR itself went away, and reopened by the caller).
+  bool take(svscan::Scanner& scanner, const std::string& dir) {
+    svkit::DirEvents ev;
+    if (!w.read(ev)) {
+      svkit::warn_sys({"unable to read events for ", dir});
+      ev.reopen = true;
+    }
+    if (ev.reopen) {
+      w.close();
+      on = false;
+    }
+    if (ev.reopen || ev.rescan) return true;
+    scanner.apply(ev);
+    return false;
+  }
 };
 
 }  // namespace
@@ -74,32 +91,31 @@ int main(int argc, char** argv) {
   auto rescan_at = Clock::now() + kRescan;
 
   for (;;) {
-    auto now = Clock::now();
-    auto next = scanner.start_due(now);
-    if (!watch.on) next = std::min(next, rescan_at);
-    pollfd fds[2] = {{sig.fd(), POLLIN, 0}, {watch.w.fd(), POLLIN, 0}};
-    if (::poll(fds, watch.on ? 2 : 1, timeout_ms(next, now)) < 0 && errno != EINTR)
-      svkit::warn_sys({"unable to poll"});
-    bool rescan = false;
-    for (int s; (s = sig.next()) > 0;) {
-      if (s == SIGTERM) _exit(0);  // supervise processes and services keep running
-      if (s == SIGHUP) shut_down(scanner, sig);
-      if (s == SIGALRM) rescan = true;
+    try {
+      auto now = Clock::now();
+      auto next = scanner.start_due(now);
+      if (!watch.on) next = std::min(next, rescan_at);
+      pollfd fds[2] = {{sig.fd(), POLLIN, 0}, {watch.w.fd(), POLLIN, 0}};
+      if (::poll(fds, watch.on ? 2 : 1, timeout_ms(next, now)) < 0 && errno != EINTR)
+        svkit::warn_sys({"unable to poll"});
+      bool rescan = false;
+      for (int s; (s = sig.next()) > 0;) {
+        if (s == SIGTERM) _exit(0);  // supervise processes and services keep running
+        if (s == SIGHUP) shut_down(scanner, sig);
+        if (s == SIGALRM) rescan = true;
+      }
+      scanner.reap();
+      if (watch.on && (fds[1].revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL)))
+        rescan |= watch.take(scanner, dir);
+      if (!watch.on && Clock::now() >= rescan_at) {
+        rescan = true;
+        rescan_at = Clock::now() + kRescan;
+      }
+      if (rescan && !watch.on && watch.possible) watch.open(dir);
+      if (rescan) scanner.full_scan();
+    } catch (const std::exception&) {  // std::bad_alloc: say so, keep going
+      errno = ENOMEM;
+      svkit::warn_sys({"main loop"});
     }
-    scanner.reap();
-    if (watch.on && (fds[1].revents & POLLIN)) {
-      svkit::DirEvents ev;
-      if (!watch.w.read(ev)) svkit::warn_sys({"unable to read events for ", dir});
-      if (ev.reopen) watch.open(dir);
-      if (ev.reopen || ev.rescan) rescan = true;
-      else scanner.apply(ev);
-    }
-    if (!watch.on && Clock::now() >= rescan_at) {
-      if (watch.possible) watch.open(dir);
-      rescan = true;
-      rescan_at = Clock::now() + kRescan;
-    }
-    if (rescan && !watch.on && watch.possible) watch.open(dir);
-    if (rescan) scanner.full_scan();
   }
 }
