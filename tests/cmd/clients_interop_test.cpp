@@ -3,6 +3,7 @@
 // /usr/bin/sv and daemontools' /usr/bin/svstat, svc, svok must print the same bytes (the
 // seconds normalised) and exit the same way. Only waits that end at once go through runit's
 // sv (it polls every 420 ms).
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
@@ -81,6 +82,8 @@ TEST_CASE("sv status matches runit's sv for finish and odd log directories",
   fs::remove(rig.dir / "log");
   write_file(rig.dir / "log", "not a directory\n");
   same_sv(rig, {"status", "web"});
+  rig.sup->signal(SIGKILL);  // a supervisor in finish would wait for it on TERM
+  rig.sup->wait_exit(5s);
 }
 
 TEST_CASE("sv in LSB mode matches runit's sv", "[clients][sv][interop][e2e]") {
