@@ -31,7 +31,7 @@ int parse(int argc, char** argv, std::string& bytes) {
   for (; i < argc; ++i) {
     const char* a = argv[i];
     if (a[0] != '-' || !a[1]) break;
-    if (a[1] == '-' && !a[2]) return i + 1;
+    if (a[1] == '-') return i + 1;  // "--", and as djb's sgetopt any "--word"
     for (const char* p = a + 1; *p; ++p) {
       if (!strchr(kLetters, *p)) usage(*p);
       if (bytes.find(*p) == std::string::npos) bytes += *p;

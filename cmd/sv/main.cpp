@@ -31,7 +31,7 @@ int parse_options(sv::Ctx& c, int argc, char** argv) {
   for (; i < argc; ++i) {
     const char* a = argv[i];
     if (a[0] != '-' || !a[1]) break;
-    if (a[1] == '-' && !a[2]) return i + 1;
+    if (a[1] == '-') return i + 1;  // "--", and as djb's sgetopt any "--word"
     for (const char* p = a + 1; *p; ++p) {
       if (*p == 'v') {
         c.verbose = true;

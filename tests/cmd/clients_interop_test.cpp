@@ -62,6 +62,7 @@ TEST_CASE("sv status matches runit's sv in every state", "[clients][sv][interop]
   same_sv(rig, {"status", "web/log"});
   same_sv(rig, {"bogus", "web"});
   same_sv(rig, {"-x", "status", "web"});
+  same_sv(rig, {"-vw1", "--x", "status", "web"});  // sgetopt: any "--word" ends the options
   same_sv(rig, {"status"});
 }
 
@@ -141,7 +142,7 @@ TEST_CASE("svc and svok match daemontools on bad input", "[clients][svc][svok][i
   std::string p = (tmp / "plain").string(), m = (tmp / "missing").string();
   RunOptions opt;
   for (auto args : std::vector<std::vector<std::string>>{
-           {"-z", p}, {"-q", p}, {}, {"-u"}, {"-u", m, p}, {"-udx", p}, {"--", "-u", p}}) {
+           {"-z", p}, {"-q", p}, {}, {"-u"}, {"-u", m, p}, {"-udx", p}, {"--", "-u", p}, {"--x", "-u", p}}) {
     same("/usr/bin/svc", bin("svc"), args, opt);
   }
   for (auto args : std::vector<std::vector<std::string>>{{}, {p}, {m}, {p, m}, {tmp.str()}}) {
