@@ -87,7 +87,7 @@ struct Rig {
   bool start(const std::string& supervisor) {
     sup = std::make_unique<Tool>(supervisor, std::vector<std::string>{dir.string()});
     bool down = svkit::test::exists(dir / "down");
-    return eventually(5s, [&] {
+    return eventually(10s, [&] {
       if (run("svok", {dir.string()}).code != 0) return false;
       if (svkit::test::exists(dir / "log") && run("svok", {(dir / "log").string()}).code != 0) return false;
       return down ? status_of(dir).has_value() : is_up(dir);
