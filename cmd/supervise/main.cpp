@@ -174,5 +174,6 @@ int main(int argc, char** argv) {
   if (sigfd < 0) svkit::die_sys(svkit::kExitTemporary, {"unable to set up signals"});
   static supervise::Context c;
   supervise::setup(c);
+  supervise::trim_footprint();
   return supervise::loop(c, sigfd);
 }

@@ -50,7 +50,7 @@ const std::string TERM = std::to_string(SIGTERM), CONT = std::to_string(SIGCONT)
 
 }  // namespace
 
-TEST_CASE("u: want up, published; nothing signalled", "[supervisor][unit]") {
+TEST_CASE("supervisor: u: want up, published; nothing signalled", "[supervisor][unit]") {
   for (Supervised s : {Supervised{}, running(), finishing()}) {
     s.want = Goal::down;
     Step st = on_control(s, 'u');
@@ -59,28 +59,28 @@ TEST_CASE("u: want up, published; nothing signalled", "[supervisor][unit]") {
   }
 }
 
-TEST_CASE("d while running: TERM (replaceable by control/t) to the group, CONT, control/d",
+TEST_CASE("supervisor: d while running: TERM (replaceable by control/t) to the group, CONT, control/d",
           "[supervisor][unit]") {
   Step st = on_control(running(), 'd');
   CHECK(st.next.want == Goal::down);
   CHECK(trace(st.actions) == "P S" + TERM + "g/t! S" + CONT + "g Xd");
 }
 
-TEST_CASE("d while down or in finish only changes want", "[supervisor][unit]") {
+TEST_CASE("supervisor: d while down or in finish only changes want", "[supervisor][unit]") {
   CHECK(trace(on_control(Supervised{}, 'd').actions) == "P");
   Step st = on_control(finishing(), 'd');
   CHECK(st.next.want == Goal::down);
   CHECK(trace(st.actions) == "P");
 }
 
-TEST_CASE("x while running: want exit, TERM, CONT, control/x", "[supervisor][unit]") {
+TEST_CASE("supervisor: x while running: want exit, TERM, CONT, control/x", "[supervisor][unit]") {
   Step st = on_control(running(), 'x');
   CHECK(st.next.want == Goal::exit);
   CHECK(trace(st.actions) == "P S" + TERM + "g/t! S" + CONT + "g Xx");
   CHECK(trace(on_sigterm(running()).actions) == trace(st.actions));
 }
 
-TEST_CASE("x is ignored by the log service", "[supervisor][unit]") {
+TEST_CASE("supervisor: x is ignored by the log service", "[supervisor][unit]") {
   Supervised log = running();
   log.is_log = true;
   Step st = on_control(log, 'x');
@@ -88,14 +88,14 @@ TEST_CASE("x is ignored by the log service", "[supervisor][unit]") {
   CHECK(st.actions.count == 0);
 }
 
-TEST_CASE("the log service has no control scripts", "[supervisor][unit]") {
+TEST_CASE("supervisor: the log service has no control scripts", "[supervisor][unit]") {
   Supervised log = running();
   log.is_log = true;
   CHECK(trace(on_control(log, 'd').actions) == "P S" + TERM + "g! S" + CONT + "g");
   CHECK(trace(on_control(log, 'h').actions) == "S" + std::to_string(SIGHUP) + "p");
 }
 
-TEST_CASE("o: want down, one start when down, none when running", "[supervisor][unit]") {
+TEST_CASE("supervisor: o: want down, one start when down, none when running", "[supervisor][unit]") {
   Step st = on_control(Supervised{}, 'o');
   CHECK(st.next.want == Goal::down);
   CHECK(st.next.once);
@@ -106,13 +106,13 @@ TEST_CASE("o: want down, one start when down, none when running", "[supervisor][
   CHECK(trace(r.actions) == "P");
 }
 
-TEST_CASE("d cancels a pending once", "[supervisor][unit]") {
+TEST_CASE("supervisor: d cancels a pending once", "[supervisor][unit]") {
   Step st = on_control(on_control(Supervised{}, 'o').next, 'd');
   CHECK_FALSE(st.next.once);
   CHECK_FALSE(needs_run(st.next));
 }
 
-TEST_CASE("t: TERM; with want down/exit also CONT and the script", "[supervisor][unit]") {
+TEST_CASE("supervisor: t: TERM; with want down/exit also CONT and the script", "[supervisor][unit]") {
   CHECK(trace(on_control(running(), 't').actions) == "S" + TERM + "g/t!");
   Supervised s = running();
   s.want = Goal::down;
@@ -123,13 +123,13 @@ TEST_CASE("t: TERM; with want down/exit also CONT and the script", "[supervisor]
   CHECK(on_control(finishing(), 't').actions.count == 0);
 }
 
-TEST_CASE("k: KILL to the group while running only", "[supervisor][unit]") {
+TEST_CASE("supervisor: k: KILL to the group while running only", "[supervisor][unit]") {
   CHECK(trace(on_control(running(), 'k').actions) == "S" + std::to_string(SIGKILL) + "g/k");
   CHECK(on_control(Supervised{}, 'k').actions.count == 0);
   CHECK(on_control(finishing(), 'k').actions.count == 0);
 }
 
-TEST_CASE("p and c: STOP/CONT to the group; the paused flag changes anyway",
+TEST_CASE("supervisor: p and c: STOP/CONT to the group; the paused flag changes anyway",
           "[supervisor][unit]") {
   Step p = on_control(running(), 'p');
   CHECK(p.next.paused);
@@ -142,7 +142,7 @@ TEST_CASE("p and c: STOP/CONT to the group; the paused flag changes anyway",
   CHECK(trace(down.actions) == "P");
 }
 
-TEST_CASE("h a i q 1 2: one signal to the pid, replaceable, only while running",
+TEST_CASE("supervisor: h a i q 1 2: one signal to the pid, replaceable, only while running",
           "[supervisor][unit]") {
   const std::pair<char, int> table[] = {{'h', SIGHUP},  {'a', SIGALRM}, {'i', SIGINT},
                                         {'q', SIGQUIT}, {'1', SIGUSR1}, {'2', SIGUSR2}};
@@ -155,7 +155,7 @@ TEST_CASE("h a i q 1 2: one signal to the pid, replaceable, only while running",
   }
 }
 
-TEST_CASE("other bytes change nothing", "[supervisor][unit]") {
+TEST_CASE("supervisor: other bytes change nothing", "[supervisor][unit]") {
   for (int b = 0; b < 256; ++b) {
     char c = static_cast<char>(b);
     if (std::string("udoxtkpchaiq12").find(c) != std::string::npos) continue;
@@ -166,7 +166,7 @@ TEST_CASE("other bytes change nothing", "[supervisor][unit]") {
   }
 }
 
-TEST_CASE("started: run gets a new stamp and clean flags; finish keeps the stamp",
+TEST_CASE("supervisor: started: run gets a new stamp and clean flags; finish keeps the stamp",
           "[supervisor][unit]") {
   Supervised s;
   s.paused = true;
@@ -185,7 +185,7 @@ TEST_CASE("started: run gets a new stamp and clean flags; finish keeps the stamp
   CHECK(trace(fs.actions) == "P");
 }
 
-TEST_CASE("exit of run: finish when readable, else down (stamped)", "[supervisor][unit]") {
+TEST_CASE("supervisor: exit of run: finish when readable, else down (stamped)", "[supervisor][unit]") {
   Supervised s = running();
   s.got_term = true;
   Step f = on_exited(s, true);
@@ -200,7 +200,7 @@ TEST_CASE("exit of run: finish when readable, else down (stamped)", "[supervisor
   CHECK(needs_run(d.next));
 }
 
-TEST_CASE("exit of finish: down; restarted only when want up", "[supervisor][unit]") {
+TEST_CASE("supervisor: exit of finish: down; restarted only when want up", "[supervisor][unit]") {
   Step d = on_exited(finishing(), true);
   CHECK(d.next.state == RunState::down);
   CHECK(trace(d.actions) == "P*");
@@ -209,7 +209,7 @@ TEST_CASE("exit of finish: down; restarted only when want up", "[supervisor][uni
   CHECK_FALSE(needs_run(on_exited(f, true).next));
 }
 
-TEST_CASE("a run that cannot start counts as started and exited", "[supervisor][unit]") {
+TEST_CASE("supervisor: a run that cannot start counts as started and exited", "[supervisor][unit]") {
   Supervised once;
   once.want = Goal::down;
   once.once = true;
@@ -220,13 +220,13 @@ TEST_CASE("a run that cannot start counts as started and exited", "[supervisor][
   CHECK(needs_finish(on_start_failed(Supervised{}, true).next));
 }
 
-TEST_CASE("the log service never runs finish", "[supervisor][unit]") {
+TEST_CASE("supervisor: the log service never runs finish", "[supervisor][unit]") {
   Supervised log = running();
   log.is_log = true;
   CHECK(on_exited(log, true).next.state == RunState::down);
 }
 
-TEST_CASE("exit: ready once want exit and nothing runs; the log then wants exit",
+TEST_CASE("supervisor: exit: ready once want exit and nothing runs; the log then wants exit",
           "[supervisor][unit]") {
   Supervised s = on_control(running(), 'x').next;
   CHECK_FALSE(ready_to_exit(s));
@@ -241,14 +241,14 @@ TEST_CASE("exit: ready once want exit and nothing runs; the log then wants exit"
   CHECK_FALSE(needs_run(on_exited(g.next, false).next));
 }
 
-TEST_CASE("got TERM is set only when the TERM was sent", "[supervisor][unit]") {
+TEST_CASE("supervisor: got TERM is set only when the TERM was sent", "[supervisor][unit]") {
   Supervised s = running();
   CHECK_FALSE(on_control(s, 't').next.got_term);
   CHECK(term_sent(s).got_term);
   CHECK_FALSE(on_started(term_sent(s), 9).next.got_term);
 }
 
-TEST_CASE("status record fields: want exit is written as 'd'", "[supervisor][unit]") {
+TEST_CASE("supervisor: status record fields: want exit is written as 'd'", "[supervisor][unit]") {
   Supervised s = running();
   s.want = Goal::exit;
   s.got_term = true;
