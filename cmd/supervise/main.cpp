@@ -22,6 +22,9 @@ using svkit::kExitTemporary;
 // Whoever started us may have leaked fds; services must get only 0, 1 and 2 (spawn
 // relies on close-on-exec), so mark every inherited fd above 2 close-on-exec.
 void cloexec_inherited() noexcept {
+  // A closed 0, 1 or 2 would be reused by our own files and handed to services as stdio.
+  for (int fd = 0; fd < 3; ++fd)
+    if (::fcntl(fd, F_GETFD) < 0 && ::open("/dev/null", O_RDWR) < 0) break;
 #if defined(__linux__) && defined(SYS_close_range)
   if (::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) == 0) return;
 #endif

@@ -551,3 +551,21 @@ TEST_CASE("supervise: a stale pid file naming a stranger is not adopted", "[supe
   CHECK(pid != stranger.pid());
   CHECK(stranger.running());
 }
+
+TEST_CASE("supervise: pid is rewritten only when it changes, stat and status always",
+          "[supervise][e2e]") {
+  ServiceDir s;
+  write_script(s / "run", "exec sleep 30\n");
+  Tool sup("supervise", {s.str()});
+  REQUIRE(wait_running(s.dir));
+  auto inode = [&](const char* name) {
+    struct stat st;
+    return ::stat((s / "supervise" / name).c_str(), &st) == 0 ? st.st_ino : 0;
+  };
+  auto pid_ino = inode("pid"), status_ino = inode("status");
+  REQUIRE(control(s.dir, "p"));
+  REQUIRE(stat_becomes(s.dir, "run, paused"));
+  CHECK(inode("status") != status_ino);  // replaced through status.new
+  CHECK(inode("pid") == pid_ino);
+  CHECK_FALSE(svkit::test::exists(s / "supervise/status.new"));
+}
