@@ -569,3 +569,14 @@ TEST_CASE("supervise: pid is rewritten only when it changes, stat and status alw
   CHECK(inode("pid") == pid_ino);
   CHECK_FALSE(svkit::test::exists(s / "supervise/status.new"));
 }
+
+TEST_CASE("supervise: supervise/control that is not a FIFO is fatal 111", "[supervise][e2e]") {
+  ServiceDir s;
+  write_script(s / "run", "exec sleep 5\n");
+  make_dirs(s / "supervise");
+  write_file(s / "supervise/control", "");
+  auto r = run("supervise", {s.str()});
+  CHECK(r.code == 111);
+  CHECK(r.err == "supervise " + s.str() +
+                     ": fatal: supervise/control exists but is not a fifo\n");
+}
