@@ -75,7 +75,7 @@ TEST_CASE("sv status matches runit's sv for finish and odd log directories",
   rig.sup = std::make_unique<Tool>(supervisor, std::vector<std::string>{rig.dir.string()});
   REQUIRE(eventually(5s, [&] {
     auto s = status_of(rig.dir);
-    return s && s->state == svkit::RunState::finish;
+    return s && s->state == svkit::RunState::finish && s->pid;  // runsv shows pid 0 first
   }));
   same_sv(rig, {"status", "web"});
   make_dirs(rig.dir / "log");  // a log directory nobody supervises: runit's stale-record line
