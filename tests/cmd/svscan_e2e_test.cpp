@@ -37,9 +37,11 @@ struct Scan {
     fs::copy_file(svkit::test::bin("svscan"), bin / "svscan");
     write_script(bin / "supervise", kStandIn);
   }
-  void start(bool real_supervise = false, const RunOptions& opt = {}) {
+  void start(bool real_supervise = false, const RunOptions& opt = {},
+             std::vector<std::string> args = {}) {
     std::string prog = real_supervise ? svkit::test::bin("svscan") : (bin / "svscan").string();
-    svscan = std::make_unique<Tool>(prog, std::vector<std::string>{scan.string()}, opt);
+    if (args.empty()) args = {scan.string()};
+    svscan = std::make_unique<Tool>(prog, args, opt);
   }
   // A service directory outside the scan directory (link it in with link()).
   fs::path service(const std::string& name, const std::string& run = "") {
@@ -136,7 +138,7 @@ TEST_CASE("svscan: one supervise per service dir or symlink; dot names, files, a
   s.link("lnk", "linked");
   fs::create_symlink(s.scan / "real", s.scan / "alias");  // same (dev, ino) as real
   fs::create_symlink(s.sv / "missing", s.scan / "dangling");
-  s.start();  // -P and runsvdir's log argument are accepted too
+  s.start();
   REQUIRE(started_n(s.scan / "real", 1));
   REQUIRE(started_n(s.sv / "linked", 1));
   // Proof that later events were processed: a new service appears...
@@ -147,6 +149,15 @@ TEST_CASE("svscan: one supervise per service dir or symlink; dot names, files, a
   CHECK(starts(s.sv / "linked").size() == 1);
   CHECK_FALSE(svkit::test::exists(s.scan / ".hidden" / "started"));
   CHECK(children(s.svscan->pid(), "sleep").size() == 3);
+}
+
+TEST_CASE("svscan: runsvdir's -P and log argument are accepted", "[svscan][e2e]") {
+  Scan s;
+  make_dirs(s.scan / "a");
+  s.start(false, {}, {"-P", s.scan.string(), "log: ..........................."});
+  CHECK(started_n(s.scan / "a", 1));
+  CHECK(s.svscan->running());
+  CHECK(s.svscan->err().empty());
 }
 
 TEST_CASE("svscan: a service symlinked in is picked up with no trigger", "[svscan][e2e]") {
@@ -220,21 +231,36 @@ TEST_CASE("svscan: a killed supervise is restarted, throttled, with the same log
 TEST_CASE("svscan: supervise gets fds 0-2 (+3,4 when logged) and a clean environment",
           "[svscan][e2e]") {
   Scan s;
+  // The stand-in execs ./run: a program that opens nothing itself shows what it inherited.
   make_dirs(s.scan / "plain");
+  write_script(s.scan / "plain" / "run", "exec " + bin("sigecho") + "\n");
   make_dirs(s.scan / "logged" / "log");
+  write_script(s.scan / "logged" / "run", "exec " + bin("sigecho") + "\n");
+  make_dirs(s.scan / "quiet");  // keeps the signal state it inherited
+  write_script(s.scan / "quiet" / "run", "exec /bin/sleep 1000\n");
   RunOptions opt;
   opt.env["SVKIT_LOGPIPE"] = "7,8";  // svscan's own must not reach a supervise
   s.start(false, opt);
   REQUIRE(started_n(s.scan / "plain", 1));
   REQUIRE(started_n(s.scan / "logged", 1));
+  REQUIRE(started_n(s.scan / "quiet", 1));
   pid_t plain = starts(s.scan / "plain")[0], logged = starts(s.scan / "logged")[0];
+  pid_t quiet = starts(s.scan / "quiet")[0];
+  auto ready = [&](pid_t p) {  // sigecho printed its pid: past the dynamic loader's opens
+    return s.svscan->out().find("pid " + std::to_string(p) + "\n") != std::string::npos;
+  };
+  REQUIRE(eventually(3s, [&] { return ready(plain) && ready(logged); }));
   CHECK(open_fds(plain) == std::set<int>{0, 1, 2});
   CHECK(open_fds(logged) == std::set<int>{0, 1, 2, 3, 4});
   CHECK(last_start_env(s.scan / "plain") == "none");
   CHECK(last_start_env(s.scan / "logged") == "3,4");
-  std::string status = read_file("/proc/" + std::to_string(plain) + "/status");
-  CHECK(status.find("SigBlk:\t0000000000000000") != std::string::npos);
-  CHECK(status.find("SigIgn:\t0000000000000000") != std::string::npos);
+  // svscan blocks and ignores signals itself; what it starts must not inherit that.
+  REQUIRE(eventually(3s, [&] {
+    return read_file("/proc/" + std::to_string(quiet) + "/cmdline").rfind("/bin/sleep", 0) == 0;
+  }));
+  std::string status = read_file("/proc/" + std::to_string(quiet) + "/status");
+  CHECK(status.find("SigBlk:\t0000000000000000\n") != std::string::npos);
+  CHECK(status.find("SigIgn:\t0000000000000000\n") != std::string::npos);
 }
 
 TEST_CASE("svscan: SIGTERM exits 0 and leaves every supervise running", "[svscan][e2e]") {
