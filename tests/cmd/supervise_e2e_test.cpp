@@ -75,10 +75,14 @@ TEST_CASE("supervise: creates supervise/ with runsv's files and modes", "[superv
 TEST_CASE("supervise: restarts run at most once per second", "[supervise][e2e]") {
   ServiceDir s;
   write_script(s / "run", "date +%s%N >> ../starts\nexit 0\n");
+  auto t0 = std::chrono::steady_clock::now();
   Tool sup("supervise", {s.str()});
   REQUIRE(eventually(6s, [&] { return lines_in(s.tmp / "starts") >= 3; }));
+  // Three starts need two full throttle periods (measured by supervise from each start).
+  CHECK(std::chrono::steady_clock::now() - t0 >= 1950ms);
+  // Seen from inside run, process start-up jitter blurs the gaps a little.
   auto t = numbers(read_file(s.tmp / "starts"));
-  for (size_t i = 1; i < t.size(); ++i) CHECK(t[i] - t[i - 1] >= 950'000'000L);
+  for (size_t i = 1; i < t.size(); ++i) CHECK(t[i] - t[i - 1] >= 800'000'000L);
   CHECK(sup.running());
 }
 
