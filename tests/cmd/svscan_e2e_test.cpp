@@ -12,6 +12,7 @@
 #include <set>
 
 #include "harness.hpp"
+#include "svkit/fifo.hpp"
 
 using namespace svkit::test;
 
@@ -380,14 +381,14 @@ TEST_CASE("svscan: real supervise: pickup, removal and SIGHUP stop the services"
 
 TEST_CASE("svscan: real supervise: no log line lost across a SIGKILL of supervise",
           "[svscan][e2e]") {
-  if (!have(bin("supervise"))) return;
+  if (!have(bin("supervise")) || !have(bin("svlogd"))) return;
   Scan s(true);
   // 20,000 numbered lines over about two seconds, then the service stays up.
   fs::path d = s.service("count",
                          "i=0\nwhile [ $i -lt 20000 ]; do i=$((i+1)); echo $i\n"
                          "  [ $((i % 100)) = 0 ] && sleep 0.01; done\nexec sleep 1000\n");
-  make_dirs(d / "log");
-  write_script(d / "log" / "run", "exec cat >> ../out\n");
+  make_dirs(d / "log" / "main");
+  write_script(d / "log" / "run", "exec " + bin("svlogd") + " ./main\n");
   s.link("count", "count");
   s.start(true);
   pid_t sup = 0;
@@ -395,22 +396,30 @@ TEST_CASE("svscan: real supervise: no log line lost across a SIGKILL of supervis
     auto c = children(s.svscan->pid(), "supervise");
     return c.size() == 1 && (sup = c[0]) != 0;
   }));
-  REQUIRE(eventually(3s, [&] { return read_file(d / "out").size() > 1000; }));
-  pid_t logger = find_process("cat", d / "log");
+  fs::path current = d / "log" / "main" / "current";
+  REQUIRE(eventually(3s, [&] { return read_file(current).size() > 1000; }));
+  pid_t logger = find_process(bin("svlogd"), d / "log");
   REQUIRE(logger != 0);
-  // Kill supervise and the logger: the next supervise starts a new logger, which must read
-  // the very pipe ./run still writes to (the one svscan holds), or lines are lost.
   ::kill(sup, SIGKILL);
-  ::kill(logger, SIGKILL);
   REQUIRE(eventually(4s, [&] {
     auto c = children(s.svscan->pid(), "supervise");
     return c.size() == 1 && c[0] != sup;
   }));
+  // The new supervise restarts the logger (svlogd writes what it has read, then exits on
+  // TERM). The new svlogd must read the very pipe ./run still writes to -- the one svscan
+  // holds -- or lines are lost (run dies of SIGPIPE) or repeated (run restarted).
+  REQUIRE(eventually(3s, [&] {
+    return svkit::send_control((d / "log").string(), "t") == svkit::SendResult::sent;
+  }));
+  REQUIRE(eventually(3s, [&] {
+    pid_t l = find_process(bin("svlogd"), d / "log");
+    return l != 0 && l != logger;
+  }));
   REQUIRE(eventually(20s, [&] {
-    std::string out = read_file(d / "out");
+    std::string out = read_file(current);
     return out.size() >= 7 && out.compare(out.size() - 7, 7, "\n20000\n") == 0;
   }));
-  auto lines = split_lines(read_file(d / "out"));
+  auto lines = split_lines(read_file(current));
   REQUIRE(lines.size() == 20000);
   for (size_t i = 0; i < lines.size(); ++i)
     if (lines[i] != std::to_string(i + 1)) FAIL("line " << i + 1 << " is " << lines[i]);
