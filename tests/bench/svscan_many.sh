@@ -80,4 +80,6 @@ sleep "$hold"
 restarted=$(cat "$scratch"/up/* | wc -l)
 alive=$(kill -0 "$pid" 2>/dev/null && echo yes || echo no)
 stayed=$([ "$restarted" -eq "$n" ] && [ "$alive" = yes ] && echo yes || echo no)
-echo "$suite n=$n${logged:+ logged}: all up in ${secs}s; stayed up ${hold}s: $stayed (run starts $restarted, scanner alive $alive)"
+# The scanner's own CPU time (utime + stime, clock ticks) since its start.
+ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo "?")
+echo "$suite n=$n${logged:+ logged}: all up in ${secs}s; stayed up ${hold}s: $stayed (run starts $restarted, scanner alive $alive, scanner CPU $ticks ticks of 1/$(getconf CLK_TCK) s)"
