@@ -454,3 +454,30 @@ TEST_CASE("svscan: a scan directory replaced by another one is watched again",
   make_dirs(s.scan / "d");                        // and watched
   CHECK(started_n(s.scan / "d", 1, 2s));
 }
+
+TEST_CASE("svscan: as PID 1 of a PID namespace it reaps orphans and obeys SIGHUP",
+          "[svscan][e2e]") {
+  if (!is_root() || !have("/usr/bin/unshare")) return;
+  Scan s;
+  make_dirs(s.scan / "fork");
+  write_script(s.scan / "fork" / "run", "(sleep 1 &)\nexec sleep 1000\n");
+  Tool ns("/usr/bin/unshare", {"--pid", "--fork", (s.bin / "svscan").string(), s.scan.string()});
+  pid_t init = 0;  // svscan: the child of unshare, PID 1 inside
+  REQUIRE(eventually(3s, [&] {
+    auto c = children(ns.pid());
+    return c.size() == 1 && (init = c[0]) != 0;
+  }));
+  CHECK(read_file("/proc/" + std::to_string(init) + "/status").find("NSpid:\t" + std::to_string(init) + "\t1\n") != std::string::npos);
+  REQUIRE(started_n(s.scan / "fork", 1));
+  pid_t o = 0;
+  REQUIRE(eventually(3s, [&] {
+    for (pid_t p : children(init, "sleep"))
+      if (read_file("/proc/" + std::to_string(p) + "/cmdline") == std::string("sleep\0" "1\0", 8))
+        return (o = p) != 0;
+    return false;
+  }));
+  CHECK(eventually(4s, [&] { return !svkit::test::exists("/proc/" + std::to_string(o)); }));
+  CHECK_FALSE(has_zombie_child(init));
+  ::kill(init, SIGHUP);  // blocked + signalfd: delivered even to a PID 1 without handlers
+  CHECK(ns.wait_exit(5s) == 111);
+}
