@@ -21,18 +21,23 @@ namespace {
 constexpr auto kThrottle = std::chrono::seconds(1);       // at most one start per second
 constexpr auto kSpawnRetry = std::chrono::seconds(5);     // after a failed spawn
 constexpr auto kForeignCheck = std::chrono::seconds(3);   // is the other supervise gone?
+constexpr size_t kFdReserve = 64;  // fds kept free beside the log pipes
 
 // Each logged service holds two fds: raise the soft limit on demand (not to the hard
-// limit at once, which every service would then inherit).
+// limit at once, which every service would then inherit). False when NEEDED fds cannot be
+// had: then no pipe, rather than no fd left for probes and for the children's fd moves.
 bool ensure_fd_room(size_t needed) {
   struct rlimit rl;
-  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return false;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return true;  // let make_pipe() tell
   if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= needed) return true;
-  if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < needed) return false;
   rlim_t want = std::max<rlim_t>(needed, rl.rlim_cur * 2);
   if (rl.rlim_max != RLIM_INFINITY) want = std::min(want, rl.rlim_max);
   rl.rlim_cur = want;
-  return ::setrlimit(RLIMIT_NOFILE, &rl) == 0;
+  if (want < needed || ::setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+    errno = EMFILE;
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -148,7 +153,7 @@ void Scanner::open_log_pipe(Service& s) {
   struct stat st;
   std::string log = dir_ + "/" + s.name + "/log";
   if (::stat(log.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
-  if (!ensure_fd_room(2 * pipes_ + 64) || !svkit::make_pipe(s.log)) {
+  if (!ensure_fd_room(2 * pipes_ + 2 + kFdReserve) || !svkit::make_pipe(s.log)) {
     svkit::warn_sys({"unable to create the log pipe for ", s.name,
                      " (its supervise makes its own)"});
     return;
