@@ -38,7 +38,7 @@ bool DirWatch::open(const std::string& dir) noexcept {
 }
 
 bool DirWatch::read(DirEvents& out) noexcept try {
-  alignas(struct inotify_event) char buf[16384];
+  alignas(struct inotify_event) char buf[4096];  // the loop drains; small keeps the stack clean
   for (;;) {
     ssize_t n = ::read(fd_.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;

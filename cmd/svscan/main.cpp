@@ -5,11 +5,15 @@
 // rescans, TERM exits 0 leaving everything running, HUP stops every supervise, exits 111.
 #include <errno.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <utility>
 #include <exception>
 
 #include "launcher.hpp"
@@ -45,6 +49,13 @@ int timeout_ms(Clock::time_point next, Clock::time_point now) {
     scanner.reap();
   }
   _exit(svkit::kExitTemporary);
+}
+
+// A full scan's temporary buffers leave free heap behind: give it back (glibc keeps it).
+void release_free_memory() {
+#ifdef __GLIBC__
+  ::malloc_trim(0);
+#endif
 }
 
 struct Watch {
@@ -89,11 +100,13 @@ int main(int argc, char** argv) {
   watch.open(dir);
   scanner.full_scan();
   auto rescan_at = Clock::now() + kRescan;
+  bool trim = true;
 
   for (;;) {
     try {
       auto now = Clock::now();
       auto next = scanner.start_due(now);
+      if (std::exchange(trim, false)) release_free_memory();
       if (!watch.on) next = std::min(next, rescan_at);
       pollfd fds[2] = {{sig.fd(), POLLIN, 0}, {watch.w.fd(), POLLIN, 0}};
       if (::poll(fds, watch.on ? 2 : 1, timeout_ms(next, now)) < 0 && errno != EINTR)
@@ -113,6 +126,7 @@ int main(int argc, char** argv) {
       }
       if (rescan && !watch.on && watch.possible) watch.open(dir);
       if (rescan) scanner.full_scan();
+      trim = rescan;
     } catch (const std::exception&) {  // std::bad_alloc: say so, keep going
       errno = ENOMEM;
       svkit::warn_sys({"main loop"});
