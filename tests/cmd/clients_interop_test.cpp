@@ -47,6 +47,7 @@ TEST_CASE("sv status matches runit's sv in every state", "[clients][sv][interop]
   same_sv(rig, {"status", "web"});
   same_sv(rig, {"-v", "pause", "web"});
   REQUIRE(run("sv", {"cont", rig.dir.string()}).code == 0);
+  REQUIRE(eventually(5s, [&] { return !status_of(rig.dir)->paused; }));
   write_file(rig.dir / "down", "");
   same_sv(rig, {"status", "web", rig.dir.string()});
   ::unlink((rig.dir / "down").c_str());
