@@ -17,6 +17,7 @@ constexpr auto kPollStep = 20ms;     // no inotify: re-read this often
 constexpr auto kSoftStep = 2ms;      // after a hint that the state may follow shortly
 constexpr auto kSoftWindow = 200ms;
 constexpr auto kSafety = 1000ms;     // re-read at least this often, whatever happens
+constexpr auto kFastWindow = 50ms;   // poll (growing steps up to kSoftStep) before inotify
 
 #ifdef __linux__
 // Events that other processes cause. Our own probes open supervise/ok for writing and read
@@ -26,12 +27,6 @@ constexpr uint32_t kSuperviseMask = IN_MOVED_TO | IN_CLOSE_WRITE | IN_CLOSE_NOWR
 constexpr uint32_t kDirMask = IN_CREATE | IN_MOVED_TO | IN_ONLYDIR;
 #endif
 }  // namespace
-
-StatusWatch::StatusWatch() noexcept {
-#ifdef __linux__
-  fd_.reset(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-#endif
-}
 
 void StatusWatch::add(const std::string& service_dir) {
   entries_.push_back(Entry{service_dir});
@@ -89,9 +84,31 @@ bool StatusWatch::drain() {
   return status;
 }
 
+bool StatusWatch::fast_poll(Clock::time_point deadline) {
+  auto until = std::min(deadline, Clock::now() + step_);
+  auto left = std::chrono::duration_cast<std::chrono::microseconds>(until - Clock::now());
+  if (left.count() > 0) {
+    struct timespec ts = {0, static_cast<long>(left.count()) * 1000};
+    while (::nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+  }
+  step_ = std::min<std::chrono::microseconds>(step_ * 2, kSoftStep);
+  return Clock::now() < deadline;  // a hint: the caller re-reads the status
+}
+
 bool StatusWatch::wait(Clock::time_point deadline) {
   auto now = Clock::now();
   if (now >= deadline) return false;
+  if (first_wait_ == Clock::time_point{}) first_wait_ = now;
+  if (!tried_inotify_) {
+    if (now - first_wait_ < kFastWindow) return fast_poll(deadline);
+    tried_inotify_ = true;
+#ifdef __linux__
+    fd_.reset(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+    for (auto& e : entries_) arm(e);
+#endif
+    return true;  // a change between the last read and the watch would be missed: re-read
+  }
   auto until = deadline;
   auto cap = fd_ ? kSafety : kPollStep;
   if (now < soft_until_) cap = kSoftStep;

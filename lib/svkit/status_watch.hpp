@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
-// status_watch: sleep until a supervise/status may have changed, or a deadline. inotify on
-// each DIR/supervise/ (the status file is replaced by rename: IN_MOVED_TO); elsewhere short
-// polling. Clients re-read the status after every wake: a wake is a hint, never a fact.
+// status_watch: sleep until a supervise/status may have changed, or a deadline. The first
+// kFastWindow of a wait polls at short, growing intervals (most waits end within a few ms,
+// and tearing down an inotify instance costs the exiting client up to ~15 ms of kernel RCU
+// grace period); longer waits use inotify on each DIR/supervise/ (the status file is
+// replaced by rename: IN_MOVED_TO), or 20 ms polling where there is no inotify.
+// Clients re-read the status after every wake: a wake is a hint, never a fact.
 #pragma once
 #include <chrono>
 #include <string>
@@ -15,7 +18,7 @@ class StatusWatch {
  public:
   using Clock = std::chrono::steady_clock;
 
-  StatusWatch() noexcept;  // falls back to polling when inotify is unavailable
+  StatusWatch() noexcept = default;  // inotify is set up lazily, on the first long wait
   // Watches SERVICE_DIR/supervise/ (a path relative to the cwd at the time of wait(), or
   // absolute). While supervise/ does not exist yet, watches SERVICE_DIR for its creation.
   void add(const std::string& service_dir);
@@ -34,7 +37,11 @@ class StatusWatch {
   };
   void arm(Entry& e);
   bool drain();  // true when some event concerned a status change; sets soft_until_
+  bool fast_poll(Clock::time_point deadline);  // the first kFastWindow of a wait
   UniqueFd fd_;
+  bool tried_inotify_ = false;
+  Clock::time_point first_wait_{};
+  std::chrono::microseconds step_{200};
   std::vector<Entry> entries_;
   Clock::time_point soft_until_{};
 };

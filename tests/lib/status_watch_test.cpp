@@ -19,13 +19,36 @@ void replace_status(const fs::path& dir) {
   write_file(dir / "supervise/status.new", std::string(20, '\0'));
   fs::rename(dir / "supervise/status.new", dir / "supervise/status");
 }
+
+// Waits past the fast-polling window, so that what follows exercises the inotify stage.
+void enter_event_stage(svkit::StatusWatch& w) {
+  auto t0 = Clock::now();
+  while (!w.event_driven() && Clock::now() - t0 < 2s) w.wait(Clock::now() + 2s);
+}
 }  // namespace
+
+TEST_CASE("status watch polls short waits without setting up inotify", "[clients][watch][unit]") {
+  TempDir tmp;
+  make_dirs(tmp / "svc/supervise");
+  svkit::StatusWatch w;
+  w.add((tmp / "svc").string());
+  auto t0 = Clock::now();
+  int wakes = 0;
+  while (Clock::now() - t0 < 20ms) wakes += w.wait(t0 + 1s);
+  CHECK_FALSE(w.event_driven());  // closing an inotify instance costs the client ~10 ms
+  CHECK(wakes >= 5);              // re-read often: a change is seen within ~2 ms
+  CHECK(wakes <= 40);             // but not a busy loop
+  enter_event_stage(w);
+  CHECK(w.event_driven());
+  CHECK(Clock::now() - t0 < 500ms);
+}
 
 TEST_CASE("status watch wakes when the status file is replaced", "[clients][watch][unit]") {
   TempDir tmp;
   make_dirs(tmp / "svc/supervise");
   svkit::StatusWatch w;
   w.add((tmp / "svc").string());
+  enter_event_stage(w);
   REQUIRE(w.event_driven());
   std::thread writer([&] {
     std::this_thread::sleep_for(50ms);  // the change comes while the watch sleeps
@@ -50,6 +73,7 @@ TEST_CASE("status watch ignores a client's own reads and probes", "[clients][wat
   REQUIRE(reader >= 0);
   svkit::StatusWatch w;
   w.add((tmp / "svc").string());
+  enter_event_stage(w);
   // what sv does on every round: probe ok for writing, read status
   int probe = ::open((sup / "ok").c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   CHECK(probe >= 0);
@@ -66,6 +90,7 @@ TEST_CASE("status watch follows supervise/ created later", "[clients][watch][uni
   make_dirs(tmp / "svc");
   svkit::StatusWatch w;
   w.add((tmp / "svc").string());
+  enter_event_stage(w);
   make_dirs(tmp / "svc/supervise");
   auto deadline = Clock::now() + 5s;
   REQUIRE(w.wait(deadline));  // supervise/ appeared
