@@ -17,7 +17,8 @@ constexpr auto kPollStep = 20ms;     // no inotify: re-read this often
 constexpr auto kSoftStep = 2ms;      // after a hint that the state may follow shortly
 constexpr auto kSoftWindow = 200ms;
 constexpr auto kSafety = 1000ms;     // re-read at least this often, whatever happens
-constexpr auto kFastWindow = 50ms;   // poll (growing steps up to kSoftStep) before inotify
+constexpr auto kFastWindow = 50ms;   // poll (growing steps up to kFastStep) before inotify
+constexpr std::chrono::microseconds kFastStep{500};
 
 #ifdef __linux__
 // Events that other processes cause. Our own probes open supervise/ok for writing and read
@@ -92,7 +93,7 @@ bool StatusWatch::fast_poll(Clock::time_point deadline) {
     while (::nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
   }
-  step_ = std::min<std::chrono::microseconds>(step_ * 2, kSoftStep);
+  step_ = std::min<std::chrono::microseconds>(step_ * 2, kFastStep);
   return Clock::now() < deadline;  // a hint: the caller re-reads the status
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // status_watch: sleep until a supervise/status may have changed, or a deadline. The first
-// kFastWindow of a wait polls at short, growing intervals (most waits end within a few ms,
+// 50 ms of a wait poll every 0.1-0.5 ms (most waits end within a few ms,
 // and tearing down an inotify instance costs the exiting client up to ~15 ms of kernel RCU
 // grace period); longer waits use inotify on each DIR/supervise/ (the status file is
 // replaced by rename: IN_MOVED_TO), or 20 ms polling where there is no inotify.
@@ -41,7 +41,7 @@ class StatusWatch {
   UniqueFd fd_;
   bool tried_inotify_ = false;
   Clock::time_point first_wait_{};
-  std::chrono::microseconds step_{200};
+  std::chrono::microseconds step_{100};
   std::vector<Entry> entries_;
   Clock::time_point soft_until_{};
 };
