@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "service.hpp"
+#include "svkit/footprint.hpp"
 #include "signals.hpp"
 #include "svkit/diag.hpp"
 
@@ -164,7 +165,17 @@ int loop(Context& c, int sigfd) {
 }  // namespace
 }  // namespace supervise
 
+int svscan_main(int argc, char** argv);  // cmd/svscan/main.cpp
+
+// One executable, two programs: run as "svscan" it is the scanner (so the scanner shares
+// its code pages with every supervise), under any other name it is supervise.
+static bool run_as(const char* argv0, const char* name) {
+  const char* base = strrchr(argv0, '/');
+  return strcmp(base ? base + 1 : argv0, name) == 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 0 && run_as(argv[0], "svscan")) return svscan_main(argc, argv);
   svkit::set_prog("supervise");
   if (argc != 2 || !argv[1][0]) svkit::die_usage("supervise dir");
   static char prog[512] = "supervise ";  // messages read "supervise DIR: fatal: ..."
@@ -177,6 +188,6 @@ int main(int argc, char** argv) {
   if (sigfd < 0) svkit::die_sys(svkit::kExitTemporary, {"unable to set up signals"});
   static supervise::Context c;
   supervise::setup(c);
-  supervise::trim_footprint();
+  svkit::trim_footprint();  // unmap read-only pages start-up touched (they return on use)
   return supervise::loop(c, sigfd);
 }

@@ -55,8 +55,6 @@ void child_gone(Context& c, Service& s, int code, int low);
 // adopt.cpp: take over a process left by a killed supervise (Linux; elsewhere no-op).
 void adopt(Service& s);
 
-// footprint.cpp: unmap read-only pages start-up touched (they return on demand).
-void trim_footprint() noexcept;
 
 // log_pipe.cpp: the pipe between ./run and log/run.
 void open_log_pipe(Context& c);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// svscan [-P] [dir [log]]: one supervise per service directory of DIR (default
+// svscan [-P] [dir [log]] (built into the supervise executable, run by the name svscan): one supervise per service directory of DIR (default
 // SVKIT_SERVICE_DIR), restarted when it exits, stopped when its directory goes away.
 // Event-driven (inotify/kqueue; a 5 s rescan only where neither exists). Signals: ALRM
 // rescans, TERM exits 0 leaving everything running, HUP stops every supervise, exits 111.
@@ -21,6 +21,7 @@
 #include "setup.hpp"
 #include "svkit/diag.hpp"
 #include "svkit/dir_watch.hpp"
+#include "svkit/footprint.hpp"
 #include "svkit/signal_fd.hpp"
 
 using svscan::Clock;
@@ -51,11 +52,13 @@ int timeout_ms(Clock::time_point next, Clock::time_point now) {
   _exit(svkit::kExitTemporary);
 }
 
-// A full scan's temporary buffers leave free heap behind: give it back (glibc keeps it).
+// Work leaves free heap behind: give it back (glibc keeps it); and unmap the code pages
+// it faulted in (svscan is alone in mapping its binary). Run only when going idle.
 void release_free_memory() {
 #ifdef __GLIBC__
   ::malloc_trim(0);
 #endif
+  svkit::trim_footprint();
 }
 
 struct Watch {
@@ -88,7 +91,8 @@ struct Watch {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// Reached through supervise's main(), which dispatches on argv[0] (one executable).
+int svscan_main(int argc, char** argv) {
   svkit::set_prog("svscan");
   std::string dir = svscan::parse_args(argc, argv);
   if (::access(dir.c_str(), R_OK | X_OK) != 0) svkit::die_sys(svkit::kExitTemporary, {"unable to open ", dir});
@@ -100,14 +104,15 @@ int main(int argc, char** argv) {
   watch.open(dir);
   scanner.full_scan();
   auto rescan_at = Clock::now() + kRescan;
-  bool trim = true;
+  bool trim = true;  // something happened since the last trim
 
   for (;;) {
     try {
       auto now = Clock::now();
       auto next = scanner.start_due(now);
-      if (std::exchange(trim, false)) release_free_memory();
       if (!watch.on) next = std::min(next, rescan_at);
+      // About to block with nothing scheduled: shed what the burst of work left mapped.
+      if (next == Clock::time_point::max() && std::exchange(trim, false)) release_free_memory();
       pollfd fds[2] = {{sig.fd(), POLLIN, 0}, {watch.w.fd(), POLLIN, 0}};
       if (::poll(fds, watch.on ? 2 : 1, timeout_ms(next, now)) < 0 && errno != EINTR)
         svkit::warn_sys({"unable to poll"});
@@ -126,7 +131,7 @@ int main(int argc, char** argv) {
       }
       if (rescan && !watch.on && watch.possible) watch.open(dir);
       if (rescan) scanner.full_scan();
-      trim = rescan;
+      trim = true;
     } catch (const std::exception&) {  // std::bad_alloc: say so, keep going
       errno = ENOMEM;
       svkit::warn_sys({"main loop"});

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// footprint: supervise runs hundreds of times, so the pages it maps count. The kernel
+// footprint: supervise runs hundreds of times, and svscan is the only process mapping its
+// executable, so the pages they map count. The kernel
 // maps file pages around each fault ("fault-around", 64 KiB), so a static binary ends
 // up with most of its read-only segments in every process's page tables. After
 // start-up we drop those mappings and ask for no fault-around: only the pages the
@@ -10,7 +11,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-namespace supervise {
+#include "svkit/footprint.hpp"
+
+namespace svkit {
 namespace {
 
 int trim_segment(struct dl_phdr_info* info, size_t, void*) {
@@ -32,9 +35,10 @@ int trim_segment(struct dl_phdr_info* info, size_t, void*) {
 
 void trim_footprint() noexcept { ::dl_iterate_phdr(trim_segment, nullptr); }
 
-}  // namespace supervise
+}  // namespace svkit
 #else
-namespace supervise {
+#include "svkit/footprint.hpp"
+namespace svkit {
 void trim_footprint() noexcept {}
-}  // namespace supervise
+}  // namespace svkit
 #endif
