@@ -118,4 +118,10 @@ void publish(Service& s) {
   write_or_warn(s, svkit::kStatusFile, svkit::kStatusNew, record, sizeof record);
 }
 
+void flush(Service& s) {
+  if (!s.publish_pending) return;
+  s.publish_pending = false;
+  publish(s);
+}
+
 }  // namespace supervise

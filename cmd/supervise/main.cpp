@@ -137,7 +137,10 @@ int loop(Context& c, int sigfd) {
   for (;;) {
     if (c.has_log && !c.log_closing) start_due(c, c.log);
     start_due(c, c.main);
-    if (ready_to_leave(c)) return 0;
+    bool leave = ready_to_leave(c);
+    flush(c.main);
+    if (c.has_log) flush(c.log);
+    if (leave) return 0;
     struct pollfd fds[5];
     Service* owner[5] = {};
     nfds_t n = 0;

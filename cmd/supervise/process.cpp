@@ -36,7 +36,7 @@ pid_t spawn_in(const Context& c, const Service& s, char* const* argv) noexcept {
 
 // runit's custom control script: control/X, run and waited for when it exists and is
 // executable by its owner. Returns true when it exited 0 ("handled").
-bool run_custom(const Context& c, const Service& s, char byte) noexcept {
+bool run_custom(const Context& c, Service& s, char byte) noexcept {
   if (s.sv.is_log || byte == 0) return false;
   char path[] = "control/?";
   path[8] = byte;
@@ -46,6 +46,7 @@ bool run_custom(const Context& c, const Service& s, char byte) noexcept {
     return false;
   }
   if (!(st.st_mode & S_IXUSR)) return false;
+  flush(s);  // the script may look at the status: it sees the state it is called for
   char* argv[] = {path, nullptr};
   pid_t pid = spawn_in(c, s, argv);
   if (pid < 0) {
@@ -127,14 +128,14 @@ void apply(Context& c, Service& s, const svkit::Step& step) {
     switch (a.kind) {
       case svkit::Action::Kind::publish:
         if (a.stamp) s.when = svkit::tai_now();
-        publish(s);
+        s.publish_pending = true;
         break;
       case svkit::Action::Kind::signal:
         if (a.custom && run_custom(c, s, a.custom)) break;
         send_signal(s, a.sig, a.target);
         if (a.marks_term) {
           s.sv = svkit::term_sent(s.sv);
-          publish(s);
+          s.publish_pending = true;
         }
         break;
       case svkit::Action::Kind::script:

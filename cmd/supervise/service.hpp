@@ -25,6 +25,7 @@ struct Service {
   int exit_code = 0;          // ./finish arguments: exit code or -1, low byte of wait status
   int exit_low = 0;
   bool adopted = false;       // current process was adopted from a previous supervise
+  bool publish_pending = false;  // state changed; written before the loop next blocks
 };
 
 struct Context {
@@ -42,6 +43,11 @@ void open_control(Service& s);
 void open_ok(Service& s);
 // Writes pid (when changed), stat, status; warns on failure, never dies.
 void publish(Service& s);
+// Writes the status when a change is pending. The loop calls it before it blocks (and
+// before a control/X script runs, or supervise exits), so the three renames of one
+// publication stay off the path from a crash to the restart, and the changes of one
+// wake-up (e.g. "tcu") reach the disk as one.
+void flush(Service& s);
 
 // process.cpp: starting, signalling and reaping.
 int64_t now_ms() noexcept;
