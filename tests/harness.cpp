@@ -288,4 +288,10 @@ bool process_alive(pid_t pid) {
   return close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'Z';
 }
 
+std::string comm_of(pid_t pid) {
+  std::string c = read_file("/proc/" + std::to_string(pid) + "/comm");
+  if (!c.empty() && c.back() == '\n') c.pop_back();
+  return c;
+}
+
 }  // namespace svkit::test

@@ -111,5 +111,8 @@ std::vector<std::string> split_lines(const std::string& s);
 // 0 when none. Linux only.
 pid_t find_process(const std::string& argv0_suffix, const fs::path& cwd);
 bool process_alive(pid_t pid);  // true while the pid exists and is not a zombie
+// /proc/PID/comm without the newline ("" when gone). A run script that sets a trap and
+// then execs sleep has its trap in place once comm_of(pid) == "sleep".
+std::string comm_of(pid_t pid);
 
 }  // namespace svkit::test

@@ -135,7 +135,10 @@ void on_signals(Context& c, int sigfd) {
 
 int loop(Context& c, int sigfd) {
   for (;;) {
-    if (c.has_log && !c.log_closing) start_due(c, c.log);
+    if (c.has_log && !c.log_closing) {
+      start_due(c, c.log);
+      flush(c.log);  // the logger is published as running before ./run can write to it
+    }
     start_due(c, c.main);
     bool leave = ready_to_leave(c);
     flush(c.main);

@@ -162,7 +162,11 @@ static bool reached(Ctx& c, char want, const svkit::Status& s) {
   bool pid = s.pid != 0;
   switch (want) {
     case 'x': return false;  // reached only when the supervisor is gone
-    case 'u': return pid && s.state == svkit::RunState::run && check_script(c);
+    // runit accepts any running process, even one still dying of an earlier "down" before
+    // the supervisor has read our "u"; svkit waits until the supervisor wants it up.
+    case 'u':
+      return pid && s.state == svkit::RunState::run && s.want == svkit::Want::up &&
+             check_script(c);
     case 'd': return !pid && s.state == svkit::RunState::down;
     case 't':
     case 'k':

@@ -68,10 +68,11 @@ struct Rig {
   fs::path dir;
   RunOptions opt;  // SVDIR = the temp dir, so "sv status web" works
   std::unique_ptr<Tool> sup;
+  std::string body_;
 
   // A service whose run script is "#!/bin/sh\n" + BODY; with LOG a log/run that discards.
   explicit Rig(const std::string& body = "exec sleep 1000\n", bool log = false, bool down = false)
-      : dir(tmp / "web") {
+      : dir(tmp / "web"), body_(body) {
     make_dirs(dir);
     write_script(dir / "run", body);
     if (down) write_file(dir / "down", "");
@@ -90,7 +91,10 @@ struct Rig {
     return eventually(10s, [&] {
       if (run("svok", {dir.string()}).code != 0) return false;
       if (svkit::test::exists(dir / "log") && run("svok", {(dir / "log").string()}).code != 0) return false;
-      return down ? status_of(dir).has_value() : is_up(dir);
+      if (down) return status_of(dir).has_value();
+      // A body that sets a trap and execs sleep is ready once the exec happened.
+      return is_up(dir) && (body_.find("exec sleep") == std::string::npos ||
+                            comm_of(status_of(dir)->pid) == "sleep");
     });
   }
 

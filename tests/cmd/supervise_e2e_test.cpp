@@ -150,6 +150,7 @@ TEST_CASE("supervise: d sets want down and got TERM while the TERM is ignored",
   Tool sup("supervise", {s.str()});
   pid_t pid = wait_running(s.dir);
   REQUIRE(pid);
+  REQUIRE(eventually(5s, [&] { return comm_of(pid) == "sleep"; }));  // the trap is set
   REQUIRE(control(s.dir, "d"));
   REQUIRE(stat_becomes(s.dir, "run, got TERM, want down"));
   auto st = status_of(s.dir);
@@ -169,7 +170,9 @@ TEST_CASE("supervise: x shows want exit, then exits once the service is down",
   ServiceDir s;
   write_script(s / "run", "trap '' TERM\nexec sleep 5\n");
   Tool sup("supervise", {s.str()});
-  REQUIRE(wait_running(s.dir));
+  pid_t pid = wait_running(s.dir);
+  REQUIRE(pid);
+  REQUIRE(eventually(5s, [&] { return comm_of(pid) == "sleep"; }));  // the trap is set
   REQUIRE(control(s.dir, "x"));
   REQUIRE(stat_becomes(s.dir, "run, got TERM, want exit"));
   CHECK(status_of(s.dir)->want == Want::down);  // runit writes 'd' for exit
