@@ -56,4 +56,14 @@ inline pid_t wait_running(const fs::path& d, pid_t old = 0, Millis t = 5s) {
 }
 inline size_t lines_in(const fs::path& p) { return count_lines(read_file(p)); }
 
+// A ./run that ignores TERM (sh's trap '' survives the exec into sleep).
+inline void write_term_ignoring_run(const ServiceDir& s) {
+  write_script(s / "run", "trap '' TERM\nexec sleep 5\n");
+}
+// Its pid once it runs with the trap in place (it has become sleep); 0 if it never did.
+inline pid_t wait_term_ignoring(const ServiceDir& s) {
+  pid_t pid = wait_running(s.dir);
+  return pid && eventually(5s, [&] { return comm_of(pid) == "sleep"; }) ? pid : 0;
+}
+
 }  // namespace svkit::test::sup
