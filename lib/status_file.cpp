@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "svkit/paths.hpp"
@@ -40,17 +41,22 @@ std::optional<Status> unpack_status(const unsigned char* d, size_t len) noexcept
   return s;
 }
 
-std::string format_stat(const Status& s) {
-  std::string out = s.state == RunState::run ? "run" : s.state == RunState::finish ? "finish"
-                                                                                   : "down";
-  if (s.paused) out += ", paused";
-  if (s.got_term) out += ", got TERM";
+size_t format_stat(const Status& s, char out[kStatLineMax]) noexcept {
+  size_t n = 0;
+  auto put = [&](const char* text) {
+    size_t len = strlen(text);
+    memcpy(out + n, text, len);
+    n += len;
+  };
+  put(s.state == RunState::run ? "run" : s.state == RunState::finish ? "finish" : "down");
+  if (s.paused) put(", paused");
+  if (s.got_term) put(", got TERM");
   if (s.state != RunState::down) {
-    if (s.want_exit) out += ", want exit";
-    else if (s.want == Want::down) out += ", want down";
+    if (s.want_exit) put(", want exit");
+    else if (s.want == Want::down) put(", want down");
   }
-  out += '\n';
-  return out;
+  out[n++] = '\n';
+  return n;
 }
 
 bool replace_file(int dirfd, const char* name, const char* name_new, const void* data,

@@ -18,33 +18,12 @@ namespace {
 
 using svkit::kExitTemporary;
 
-size_t put(char* out, size_t at, const char* s) noexcept {
-  size_t n = strlen(s);
-  memcpy(out + at, s, n);
-  return at + n;
-}
-
 size_t put_uint(char* out, size_t at, unsigned long v) noexcept {
   char tmp[24];
   size_t n = 0;
   do tmp[n++] = static_cast<char>('0' + v % 10); while ((v /= 10) != 0);
   while (n) out[at++] = tmp[--n];
   return at;
-}
-
-// The stat line (PROTOCOL.md 1.4) in a fixed buffer: publishing never allocates.
-size_t format_stat_line(const svkit::Supervised& s, char* out) noexcept {
-  using svkit::RunState;
-  size_t n = put(out, 0, s.state == RunState::run ? "run"
-                         : s.state == RunState::finish ? "finish" : "down");
-  if (s.paused) n = put(out, n, ", paused");
-  if (s.got_term) n = put(out, n, ", got TERM");
-  if (s.state != RunState::down) {
-    if (s.want == svkit::Goal::exit) n = put(out, n, ", want exit");
-    else if (s.want == svkit::Goal::down) n = put(out, n, ", want down");
-  }
-  out[n++] = '\n';
-  return n;
 }
 
 void write_or_warn(Service& s, const char* name, const char* name_new, const void* data,
@@ -111,10 +90,11 @@ void publish(Service& s) {
     else
       svkit::warn_sys({"unable to write ", s.label, svkit::kPidFile});
   }
-  char line[64];
-  write_or_warn(s, svkit::kStatFile, svkit::kStatNew, line, format_stat_line(s.sv, line));
+  svkit::Status status = svkit::to_status(s.sv, s.when);
+  char line[svkit::kStatLineMax];  // publishing never allocates
+  write_or_warn(s, svkit::kStatFile, svkit::kStatNew, line, svkit::format_stat(status, line));
   unsigned char record[svkit::kStatusSize];
-  svkit::pack_status(svkit::to_status(s.sv, s.when), record);
+  svkit::pack_status(status, record);
   write_or_warn(s, svkit::kStatusFile, svkit::kStatusNew, record, sizeof record);
 }
 

@@ -234,7 +234,7 @@ void Scanner::reap() {
     s->second.pid = 0;
     if (WIFEXITED(status) && WEXITSTATUS(status) >= 126) {  // supervise did not even start
       svkit::warn({"unable to start ", launcher_.path(), " ", s->second.name, ": ",
-                   WEXITSTATUS(status) == 127 ? "file does not exist" : "exec failed"});
+                   WEXITSTATUS(status) == 127 ? svkit::error_str(ENOENT) : "exec failed"});
       s->second.next_start = Clock::now() + kSpawnRetry;
     }
     queue(key, s->second);  // restart, throttled by next_start

@@ -32,8 +32,10 @@ void pack_status(const Status& s, unsigned char out[kStatusSize]) noexcept;
 // Accepts runit's 20 bytes and daemontools' 18 (state derived from the pid); else nullopt.
 std::optional<Status> unpack_status(const unsigned char* data, size_t len) noexcept;
 
-// The stat line: "run, paused, got TERM, want down\n" (PROTOCOL.md 1.4).
-std::string format_stat(const Status& s);
+// The stat line: "run, paused, got TERM, want down\n" (PROTOCOL.md 1.4), written into
+// OUT without allocating; returns its length (at most kStatLineMax).
+inline constexpr size_t kStatLineMax = 48;
+size_t format_stat(const Status& s, char out[kStatLineMax]) noexcept;
 
 // Replaces DIRFD-relative NAME atomically through NAME.new (dirfd may be AT_FDCWD).
 // Returns false with errno set (EIO for a partial write); the old file then stays.
