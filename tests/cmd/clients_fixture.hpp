@@ -3,6 +3,7 @@
 // svok and svc. The supervisor is runit's runsv or svkit's supervise (same protocol); tests
 // run against each one that is installed/built (CLIENTS_SUPERVISOR picks it).
 #pragma once
+#include <sys/stat.h>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,6 +63,13 @@ inline std::string normalize(const std::string& text) {
   return out;
 }
 
+// Runs one of our tools as nobody/nogroup with no supplementary groups (needs root).
+inline Result run_as_nobody(const std::string& tool, const std::vector<std::string>& args) {
+  std::vector<std::string> all = {"--reuid=65534", "--regid=65534", "--clear-groups", bin(tool)};
+  all.insert(all.end(), args.begin(), args.end());
+  return run("/usr/bin/setpriv", all);
+}
+
 struct Rig {
   TempDir tmp;
   std::string name = "web";
@@ -96,6 +104,14 @@ struct Rig {
       return is_up(dir) && (body_.find("exec sleep") == std::string::npos ||
                             comm_of(status_of(dir)->pid) == "sleep");
     });
+  }
+
+  // The tree readable by others, supervise/ only by its owner (root): what a non-root
+  // user meets on a service it may not control.
+  void lock_supervise() const {
+    ::chmod(tmp.str().c_str(), 0755);
+    ::chmod(dir.c_str(), 0755);
+    ::chmod((dir / "supervise").c_str(), 0700);
   }
 
   Result sv(const std::vector<std::string>& args) const { return run("sv", args, opt); }

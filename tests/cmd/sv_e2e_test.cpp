@@ -227,18 +227,14 @@ TEST_CASE("sv without permission on supervise/ warns and counts it", "[clients][
   if (!is_root() || !have("/usr/bin/setpriv")) return;
   Rig rig;
   REQUIRE(rig.start(supervisor));
-  ::chmod(rig.tmp.str().c_str(), 0755);
-  ::chmod(rig.dir.c_str(), 0755);
-  ::chmod((rig.dir / "supervise").c_str(), 0700);
-  auto r = run("/usr/bin/setpriv", {"--reuid=65534", "--regid=65534", "--clear-groups",
-                                    bin("sv"), "up", rig.dir.string()});
+  rig.lock_supervise();
+  auto r = run_as_nobody("sv", {"up", rig.dir.string()});
   CHECK(r.code == 1);
   CHECK(r.out == "warning: " + rig.dir.string() + ": unable to open supervise/ok: access denied\n");
   // with the FIFOs reachable but control not writable for others
   ::chmod((rig.dir / "supervise").c_str(), 0755);
   ::chmod((rig.dir / "supervise/ok").c_str(), 0622);
-  auto c = run("/usr/bin/setpriv", {"--reuid=65534", "--regid=65534", "--clear-groups",
-                                    bin("sv"), "down", rig.dir.string()});
+  auto c = run_as_nobody("sv", {"down", rig.dir.string()});
   CHECK(c.code == 1);
   CHECK(c.out ==
         "warning: " + rig.dir.string() + ": unable to open supervise/control: access denied\n");

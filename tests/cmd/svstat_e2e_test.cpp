@@ -181,22 +181,15 @@ TEST_CASE("svstat, svok, svc without permission on supervise/", "[clients][svsta
   if (!is_root() || !have("/usr/bin/setpriv")) return;
   Rig rig;
   REQUIRE(rig.start(supervisor));
-  ::chmod(rig.tmp.str().c_str(), 0755);
-  ::chmod(rig.dir.c_str(), 0755);
-  ::chmod((rig.dir / "supervise").c_str(), 0700);
+  rig.lock_supervise();
   std::string d = rig.dir.string();
-  auto as_nobody = [&](const std::string& tool, const std::vector<std::string>& args) {
-    std::vector<std::string> all = {"--reuid=65534", "--regid=65534", "--clear-groups", bin(tool)};
-    all.insert(all.end(), args.begin(), args.end());
-    return run("/usr/bin/setpriv", all);
-  };
-  auto st = as_nobody("svstat", {d});
+  auto st = run_as_nobody("svstat", {d});
   CHECK(st.code == 1);
   CHECK(st.out == d + ": unable to open supervise/ok: access denied\n");
-  auto ok = as_nobody("svok", {d});
+  auto ok = run_as_nobody("svok", {d});
   CHECK(ok.code == 111);
   CHECK(ok.err == "svok: fatal: unable to open " + d + "/supervise/ok: access denied\n");
-  auto c = as_nobody("svc", {"-d", d});
+  auto c = run_as_nobody("svc", {"-d", d});
   CHECK(c.code == 0);
   CHECK(c.err == "svc: warning: unable to control " + d + ": access denied\n");
   CHECK(is_up(rig.dir));
