@@ -12,8 +12,8 @@
 
 #include "service.hpp"
 #include "svkit/footprint.hpp"
-#include "signals.hpp"
 #include "svkit/diag.hpp"
+#include "svkit/signal_fd.hpp"
 
 namespace supervise {
 namespace {
@@ -125,7 +125,7 @@ void read_control(Context& c, Service& s) {
 }
 
 void on_signals(Context& c, int sigfd) {
-  for (int sig; (sig = next_signal(sigfd)) > 0;) {
+  for (int sig; (sig = svkit::SignalFd::next_signal(sigfd)) > 0;) {
     // INT as TERM: a Ctrl-C on svscan's terminal reaches every supervise in its group;
     // dying of it (as runsv does) would orphan the services.
     if (sig == SIGTERM || sig == SIGINT) apply(c, c.main, svkit::on_sigterm(c.main.sv));
@@ -190,8 +190,10 @@ int main(int argc, char** argv) {
   supervise::cloexec_inherited();
   if (::chdir(argv[1]) != 0)
     svkit::die_sys(svkit::kExitTemporary, {"unable to change to directory"});
-  int sigfd = supervise::open_signals();  // before any child exists
-  if (sigfd < 0) svkit::die_sys(svkit::kExitTemporary, {"unable to set up signals"});
+  static svkit::SignalFd signals;  // before any child exists
+  if (!signals.open({SIGCHLD, SIGTERM, SIGINT}))
+    svkit::die_sys(svkit::kExitTemporary, {"unable to set up signals"});
+  int sigfd = signals.fd();
   static supervise::Context c;
   supervise::setup(c);
   svkit::trim_footprint();  // unmap read-only pages start-up touched (they return on use)
