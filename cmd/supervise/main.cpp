@@ -7,33 +7,18 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "service.hpp"
 #include "svkit/footprint.hpp"
 #include "svkit/diag.hpp"
+#include "svkit/inherited_fds.hpp"
 #include "svkit/signal_fd.hpp"
 
 namespace supervise {
 namespace {
 
 using svkit::kExitTemporary;
-
-// Whoever started us may have leaked fds; services must get only 0, 1 and 2 (spawn
-// relies on close-on-exec), so mark every inherited fd above 2 close-on-exec.
-void cloexec_inherited() noexcept {
-  // A closed 0, 1 or 2 would be reused by our own files and handed to services as stdio.
-  for (int fd = 0; fd < 3; ++fd)
-    if (::fcntl(fd, F_GETFD) < 0 && ::open("/dev/null", O_RDWR) < 0) break;
-#if defined(__linux__) && defined(SYS_close_range)
-  if (::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) == 0) return;
-#endif
-  for (int fd = 3; fd < 1024; ++fd) {
-    int fl = ::fcntl(fd, F_GETFD);
-    if (fl >= 0 && !(fl & FD_CLOEXEC)) ::fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
-  }
-}
 
 void open_dir(Service& s, const char* path) {
   s.dir.reset(::open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -187,7 +172,7 @@ int main(int argc, char** argv) {
   static char prog[512] = "supervise ";  // messages read "supervise DIR: fatal: ..."
   strncat(prog, argv[1], sizeof prog - 11);
   svkit::set_prog(prog);
-  supervise::cloexec_inherited();
+  svkit::cloexec_inherited();  // whoever started us may have leaked fds
   if (::chdir(argv[1]) != 0)
     svkit::die_sys(svkit::kExitTemporary, {"unable to change to directory"});
   static svkit::SignalFd signals;  // before any child exists
