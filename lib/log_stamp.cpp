@@ -2,19 +2,10 @@
 // log_stamp: per-second cache of the date part; the fraction is re-formatted per value.
 #include "svkit/log_stamp.hpp"
 
+#include "svkit/digits.hpp"
 #include "svkit/tai64n.hpp"
 
 namespace svkit {
-namespace {
-const char kHex[] = "0123456789abcdef";
-
-void put_hex(char* out, uint64_t v, int digits) noexcept {
-  for (int i = digits - 1; i >= 0; --i, v >>= 4) out[i] = kHex[v & 15];
-}
-void put_dec(char* out, unsigned long v, int digits) noexcept {
-  for (int i = digits - 1; i >= 0; --i, v /= 10) out[i] = static_cast<char>('0' + v % 10);
-}
-}  // namespace
 
 void LogStamp::format_second(int64_t sec) noexcept {
   sec_ = sec;

@@ -2,6 +2,8 @@
 // status_text: formatting status records for sv, svstat and svstat --json.
 #include "svkit/status_text.hpp"
 
+#include "svkit/digits.hpp"
+
 namespace svkit {
 namespace {
 const char* state_word(RunState st) {
@@ -56,7 +58,6 @@ std::string svstat_text(const Status& s, bool normally_up, uint64_t now) {
 }
 
 std::string json_string(std::string_view text) {
-  static const char hex[] = "0123456789abcdef";
   std::string out = "\"";
   for (char ch : text) {
     auto c = static_cast<unsigned char>(ch);
@@ -71,8 +72,8 @@ std::string json_string(std::string_view text) {
       default:
         if (c < 0x20 || c == 0x7f) {
           out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
+          out += kHexDigits[c >> 4];
+          out += kHexDigits[c & 15];
         } else {
           out += ch;
         }
