@@ -5,17 +5,6 @@
 #include "svkit/digits.hpp"
 
 namespace svkit {
-namespace {
-const char* state_word(RunState st) {
-  switch (st) {
-    case RunState::run: return "run";
-    case RunState::finish: return "finish";
-    case RunState::down: break;
-  }
-  return "down";
-}
-}  // namespace
-
 uint64_t seconds_since(const Status& s, uint64_t now) noexcept {
   return now < s.when.sec ? 0 : now - s.when.sec;
 }

@@ -13,6 +13,7 @@
 #include "svkit/footprint.hpp"
 #include "svkit/diag.hpp"
 #include "svkit/inherited_fds.hpp"
+#include "svkit/paths.hpp"
 #include "svkit/signal_fd.hpp"
 
 namespace supervise {
@@ -25,7 +26,7 @@ void open_dir(Service& s, const char* path) {
   if (!s.dir) svkit::die_sys(kExitTemporary, {"unable to open ", path});
   s.when = svkit::tai_now();
   struct stat st;
-  if (::fstatat(s.dir.get(), "down", &st, 0) == 0) s.sv.want = svkit::Goal::down;
+  if (::fstatat(s.dir.get(), svkit::kDownFile, &st, 0) == 0) s.sv.want = svkit::Goal::down;
 }
 
 // Start-up order as runsv (PROTOCOL.md 2.1): lock before anything in supervise/ is

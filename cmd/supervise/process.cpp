@@ -12,6 +12,7 @@
 #include "service.hpp"
 #include "svkit/diag.hpp"
 #include "svkit/digits.hpp"
+#include "svkit/paths.hpp"
 #include "svkit/spawn.hpp"
 
 namespace supervise {
@@ -63,7 +64,7 @@ bool run_custom(const Context& c, Service& s, char byte) noexcept {
 
 bool finish_readable(const Service& s) noexcept {
   if (s.sv.is_log) return false;
-  svkit::UniqueFd fd(::openat(s.dir.get(), "finish", O_RDONLY | O_CLOEXEC));
+  svkit::UniqueFd fd(::openat(s.dir.get(), svkit::kFinishFile, O_RDONLY | O_CLOEXEC));
   return static_cast<bool>(fd);
 }
 
