@@ -157,19 +157,15 @@ std::vector<std::string> find_cycle(const std::string& service_dir, const std::s
   }
 }
 
-std::vector<size_t> stop_order(const std::vector<std::string>& service_dirs,
-                               const std::string& scan_dir) {
+std::vector<std::vector<size_t>> dependency_edges(const std::vector<std::string>& service_dirs,
+                                                  const std::string& scan_dir) {
   const size_t n = service_dirs.size();
-  std::vector<size_t> order;
-  order.reserve(n);
+  std::vector<std::vector<size_t>> uses(n);
   std::unordered_map<ServiceKey, size_t, ServiceKeyHash> index;
   for (size_t i = 0; i < n; ++i) {
     ServiceKey key;
     if (key_of(service_dirs[i], key)) index.emplace(key, i);  // the first name of an alias wins
   }
-  // uses[i]: the services I depends on; dependents[j]: how many not yet stopped depend on J.
-  std::vector<std::vector<size_t>> uses(n);
-  std::vector<size_t> dependents(n, 0);
   for (size_t i = 0; i < n; ++i) {
     for (const Dependency& dep : read_list(service_dirs[i], scan_dir).deps) {
       ServiceKey key;
@@ -178,9 +174,24 @@ std::vector<size_t> stop_order(const std::vector<std::string>& service_dirs,
       if (it == index.end() || it->second == i) continue;
       if (std::find(uses[i].begin(), uses[i].end(), it->second) != uses[i].end()) continue;
       uses[i].push_back(it->second);
-      ++dependents[it->second];
     }
   }
+  return uses;
+}
+
+std::vector<size_t> stop_order(const std::vector<std::string>& service_dirs,
+                               const std::string& scan_dir) {
+  return stop_order(dependency_edges(service_dirs, scan_dir));
+}
+
+std::vector<size_t> stop_order(const std::vector<std::vector<size_t>>& uses) {
+  const size_t n = uses.size();
+  std::vector<size_t> order;
+  order.reserve(n);
+  // dependents[j]: how many services not yet stopped depend on J.
+  std::vector<size_t> dependents(n, 0);
+  for (const auto& u : uses)
+    for (size_t j : u) ++dependents[j];
   // Stable topological order: always the lowest index nobody left depends on; on a cycle,
   // the lowest index not yet stopped.
   std::priority_queue<size_t, std::vector<size_t>, std::greater<size_t>> ready;

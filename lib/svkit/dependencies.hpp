@@ -35,4 +35,11 @@ std::vector<std::string> find_cycle(const std::string& service_dir, const std::s
 std::vector<size_t> stop_order(const std::vector<std::string>& service_dirs,
                                const std::string& scan_dir);
 
+// The same in two steps, for a caller that also needs the edges: for each of SERVICE_DIRS
+// the indexes of those it depends on (by identity; itself and services not listed left
+// out), then the stop order of that graph.
+std::vector<std::vector<size_t>> dependency_edges(const std::vector<std::string>& service_dirs,
+                                                  const std::string& scan_dir);
+std::vector<size_t> stop_order(const std::vector<std::vector<size_t>>& edges);
+
 }  // namespace svkit

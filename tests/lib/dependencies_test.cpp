@@ -155,3 +155,20 @@ TEST_CASE("dependencies: stop order puts dependents first and keeps the rest in 
   CHECK(svkit::stop_order({dir(t, "y"), dir(t, "db")}, scan(t)) == std::vector<size_t>{0, 1});
   CHECK(svkit::stop_order({}, scan(t)).empty());
 }
+
+TEST_CASE("dependencies: the edges among given services", "[dependencies][unit]") {
+  TempDir t;
+  services(t, {"db", "app", "web"});
+  depends(t, "app", "db");
+  depends(t, "web", "app");
+  depends(t, "web", "db");
+  depends(t, "web", "web");       // itself: left out
+  depends(t, "web", "elsewhere"); // not listed: left out
+  fs::create_symlink(t / "scan" / "db", t / "scan" / "app" / "dependencies.d" / "db-again");
+  auto edges = svkit::dependency_edges({dir(t, "db"), dir(t, "app"), dir(t, "web")}, scan(t));
+  REQUIRE(edges.size() == 3);
+  CHECK(edges[0].empty());
+  CHECK(edges[1] == std::vector<size_t>{0});  // one edge, though two entries lead to db
+  CHECK(edges[2] == std::vector<size_t>{1, 0});
+  CHECK(svkit::stop_order(edges) == std::vector<size_t>{2, 1, 0});
+}
