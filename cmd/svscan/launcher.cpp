@@ -27,9 +27,9 @@ Launcher::Launcher(std::string supervise_path, std::string scan_dir)
   env_plain_.push_back(nullptr);
 }
 
-pid_t Launcher::start(const std::string& name, int log_r, int log_w) const noexcept {
+pid_t Launcher::start(const char* name, int log_r, int log_w) const noexcept {
   char arg0[] = "supervise";
-  char* argv[] = {arg0, const_cast<char*>(name.c_str()), nullptr};
+  char* argv[] = {arg0, const_cast<char*>(name), nullptr};
   svkit::FdMove moves[] = {{log_r, 3}, {log_w, 4}};
   bool log = log_r >= 0 && log_w >= 0;
   svkit::SpawnSpec spec;

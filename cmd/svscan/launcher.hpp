@@ -17,7 +17,7 @@ class Launcher {
   // Returns the pid (without waiting for the exec: a failed exec is a child exiting 127 when
   // supervise does not exist, 126 otherwise), or -1 with errno when fork failed.
   // LOG_R/LOG_W < 0: no pipe to hand over.
-  pid_t start(const std::string& name, int log_r, int log_w) const noexcept;
+  pid_t start(const char* name, int log_r, int log_w) const noexcept;
 
  private:
   std::string path_, dir_;
