@@ -486,3 +486,74 @@ TEST_CASE("svscan: as PID 1 of a PID namespace it reaps orphans and obeys SIGHUP
   ::kill(init, SIGHUP);  // blocked + signalfd: delivered even to a PID 1 without handlers
   CHECK(ns.wait_exit(5s) == 111);
 }
+
+namespace {
+// A run script that records its TERM in ../order ("NAME-term NANOS app=alive|gone") and,
+// after DELAY seconds, exits; PIDFILE ../NAME.pid.
+std::string trap_run(const std::string& name, const std::string& delay = "0") {
+  return "echo $$ > ../" + name + ".pid\n"
+         "app=$(cat ../app.pid 2>/dev/null)\n"
+         "trap 'a=gone; [ -n \"$app\" ] && kill -0 \"$app\" 2>/dev/null && a=alive\n"
+         "      echo \"" + name + "-term $(date +%s%N) app=$a\" >> ../order\n"
+         "      sleep " + delay + "; kill $! 2>/dev/null; exit 0' TERM\n"
+         "sleep 60 & wait\n";
+}
+bool trap_set(const fs::path& scan, const std::string& name) {  // run is waiting in `wait`
+  std::string pid = read_file(scan / (name + ".pid"));
+  if (pid.empty()) return false;
+  pid_t p = std::stoi(pid);
+  return !children(p, "sleep").empty();
+}
+std::string line_of(const std::string& order, const std::string& name) {
+  for (const auto& l : split_lines(order))
+    if (l.rfind(name + "-term ", 0) == 0) return l;
+  return "";
+}
+}  // namespace
+
+TEST_CASE("svscan: SIGHUP stops a service before the services it depends on", "[svscan][e2e]") {
+  if (!have(bin("supervise"))) return;
+  Scan s(true);
+  make_dirs(s.scan / "db");
+  write_script(s.scan / "db" / "run", trap_run("db"));
+  make_dirs(s.scan / "app" / "dependencies.d");
+  write_file(s.scan / "app" / "dependencies.d" / "db", "");
+  write_script(s.scan / "app" / "run", trap_run("app", "0.3"));  // takes 0.3 s to stop
+  make_dirs(s.scan / "other");  // no dependencies: stopped at once, not after the app
+  write_script(s.scan / "other" / "run", trap_run("other"));
+  s.start(true);
+  REQUIRE(eventually(5s, [&] {
+    return trap_set(s.scan, "db") && trap_set(s.scan, "app") && trap_set(s.scan, "other");
+  }));
+  s.svscan->signal(SIGHUP);
+  CHECK(s.svscan->wait_exit(15s) == 111);
+  std::string order = read_file(s.scan / "order");
+  INFO(order);
+  std::string app = line_of(order, "app"), db = line_of(order, "db"), other = line_of(order, "other");
+  REQUIRE(!app.empty());
+  REQUIRE(!db.empty());
+  REQUIRE(!other.empty());
+  CHECK(db.substr(db.rfind(' ')) == " app=gone");  // the app's run had exited before
+  auto nanos = [](const std::string& l) { return std::stoll(l.substr(l.find(' ') + 1)); };
+  CHECK(nanos(app) < nanos(db));
+  CHECK(nanos(other) < nanos(db));  // not held back behind the app's 0.3 s
+  CHECK(order.find("app-term") < order.find("db-term"));
+}
+
+TEST_CASE("svscan: SIGHUP: a dependent that does not stop holds the others back only for "
+          "its timeout-kill plus 2 s", "[svscan][e2e]") {
+  if (!have(bin("supervise"))) return;
+  Scan s(true);
+  make_dirs(s.scan / "db");
+  write_script(s.scan / "db" / "run", trap_run("db"));
+  make_dirs(s.scan / "app" / "dependencies.d");
+  fs::create_symlink("../../db", s.scan / "app" / "dependencies.d" / "database");
+  write_file(s.scan / "app" / "timeout-kill", "100\n");
+  write_script(s.scan / "app" / "run", trap_run("app", "20"));  // stops only after 20 s
+  s.start(true);
+  REQUIRE(eventually(5s, [&] { return trap_set(s.scan, "db") && trap_set(s.scan, "app"); }));
+  s.svscan->signal(SIGHUP);
+  // Without the bound the db would wait 10 s (no timeout-kill) or 20 s (the app's exit).
+  REQUIRE(eventually(8s, [&] { return !line_of(read_file(s.scan / "order"), "db").empty(); }));
+  CHECK(!line_of(read_file(s.scan / "order"), "app").empty());
+}
