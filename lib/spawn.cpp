@@ -16,9 +16,11 @@ extern char** environ;
 namespace svkit {
 namespace {
 
-// Runs in the forked child: async-signal-safe calls only, and it never returns.
-// REPORT < 0 (spawn_nowait): the exec error becomes the exit code, 127 or 126.
-[[noreturn]] void exec_child(const SpawnSpec& spec, int report) noexcept {
+// Runs in the forked (or vforked) child: async-signal-safe calls only, and it never
+// returns. The exec error goes to *SHARED (vfork: the parent's memory), else to the pipe
+// REPORT, else (spawn_nowait) becomes the exit code, 127 or 126.
+[[noreturn]] void exec_child(const SpawnSpec& spec, int report,
+                             volatile int* shared = nullptr) noexcept {
   int e = 0;
   for (int s = 1; s < NSIG; ++s) ::signal(s, SIG_DFL);  // SIG_IGN would survive execve
   sigset_t none;
@@ -39,6 +41,10 @@ namespace {
     ::execve(spec.path, spec.argv, spec.envp ? spec.envp : environ);
     e = errno;
   }
+  if (shared) {
+    *shared = e;
+    _exit(kExitNotFound);
+  }
   if (report < 0) _exit(e == ENOENT ? kExitNotFound : kExitExecFailed);
   (void)!::write(report, &e, sizeof e);
   _exit(kExitNotFound);
@@ -53,6 +59,21 @@ pid_t spawn_nowait(const SpawnSpec& spec) noexcept {
 }
 
 pid_t spawn(const SpawnSpec& spec) noexcept {
+#ifdef __linux__
+  // vfork: the parent sleeps until the child has exec'd (or failed), which is exactly the
+  // wait the pipe below provides, without copying page tables, without the copy-on-write
+  // faults that follow a fork in both processes, and without the pipe's three system
+  // calls. This is the path by which supervise starts every ./run and log/run.
+  volatile int child_errno = 0;
+  pid_t pid = ::vfork();
+  if (pid == 0) exec_child(spec, -1, &child_errno);
+  if (pid < 0) return -1;
+  if (child_errno == 0) return pid;
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  errno = child_errno;
+  return -1;
+#else
   Pipe p;
   if (!make_pipe(p)) return -1;
   pid_t pid = ::fork();
@@ -67,6 +88,7 @@ pid_t spawn(const SpawnSpec& spec) noexcept {
   }
   errno = r == sizeof child_errno ? child_errno : EPROTO;
   return -1;
+#endif
 }
 
 }  // namespace svkit
