@@ -557,3 +557,46 @@ TEST_CASE("svscan: SIGHUP: a dependent that does not stop holds the others back 
   REQUIRE(eventually(8s, [&] { return !line_of(read_file(s.scan / "order"), "db").empty(); }));
   CHECK(!line_of(read_file(s.scan / "order"), "app").empty());
 }
+
+TEST_CASE("svscan: hundreds of services added, renamed and removed keep one supervise each",
+          "[svscan][e2e]") {
+  Scan s;
+  auto name = [](int i) {  // long names: removals leave enough dead bytes to repack names
+    char b[64];
+    snprintf(b, sizeof b, "a-rather-long-service-name-number-%03d", i);
+    return std::string(b);
+  };
+  for (int i = 0; i < 300; ++i) make_dirs(s.scan / name(i));
+  s.start();
+  auto all_started = [&](int from, int to, const std::string& prefix = "") {
+    for (int i = from; i < to; ++i)
+      if (starts(s.scan / (prefix + name(i))).size() != 1) return false;
+    return true;
+  };
+  REQUIRE(eventually(30s, [&] { return all_started(0, 300); }));
+  std::vector<pid_t> renamed;
+  for (int i = 150; i < 250; ++i) {
+    renamed.push_back(starts(s.scan / name(i))[0]);
+    fs::rename(s.scan / name(i), s.scan / ("x" + name(i)));
+  }
+  std::vector<pid_t> removed;
+  for (int i = 0; i < 150; ++i) {
+    removed.push_back(starts(s.scan / name(i))[0]);
+    fs::rename(s.scan / name(i), s.t / name(i));  // out of the scan directory
+  }
+  for (int i = 300; i < 350; ++i) make_dirs(s.scan / name(i));
+  REQUIRE(eventually(30s, [&] { return all_started(300, 350); }));
+  CHECK(eventually(30s, [&] {
+    for (pid_t p : removed)
+      if (process_alive(p)) return false;
+    return true;
+  }));
+  for (pid_t p : renamed) CHECK(process_alive(p));  // a rename restarts nothing
+  s.svscan->signal(SIGALRM);                        // a full rescan agrees
+  make_dirs(s.scan / "marker");
+  REQUIRE(started_n(s.scan / "marker", 1, 10s));
+  CHECK(all_started(150, 250, "x"));
+  CHECK(all_started(250, 350));
+  CHECK(eventually(10s, [&] { return children(s.svscan->pid()).size() == 201; }));  // stand-ins
+  for (int i = 0; i < 150; ++i) CHECK(starts(s.t / name(i)).size() == 1);  // not restarted
+}
