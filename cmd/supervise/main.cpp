@@ -121,12 +121,11 @@ void on_signals(Context& c, int sigfd) {
 
 int loop(Context& c, int sigfd) {
   for (;;) {
-    if (c.has_log && !c.log_closing) start_due(c, c.log);
+    if (c.has_log && !c.log_closing) {
+      start_due(c, c.log);
+      flush(c.log);  // the logger is published as running before ./run can write to it
+    }
     start_due(c, c.main);
-    // The logger's status is written before the main one (a client that sees ./run up sees
-    // its logger up), but after ./run is started: three file replacements fewer between
-    // the two starts.
-    if (c.has_log) flush(c.log);
     bool leave = ready_to_leave(c);
     flush(c.main);
     if (c.has_log) flush(c.log);
