@@ -224,7 +224,8 @@ TEST_CASE("sv usage errors exit 100", "[clients][sv][e2e]") {
 
 TEST_CASE("sv without permission on supervise/ warns and counts it", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
-  if (!is_root() || !have("/usr/bin/setpriv")) return;
+  REQUIRE_ROOT();
+  REQUIRE_ANCHOR("/usr/bin/setpriv");
   Rig rig;
   REQUIRE(rig.start(supervisor));
   rig.lock_supervise();

@@ -42,7 +42,7 @@ std::string svscan() { return bin("svscan"); }
 
 TEST_CASE("sv enable links atomically and returns once the service is up",
           "[clients][sv][enable][e2e]") {
-  if (!have(svscan())) return;
+  REQUIRE(have(svscan()));
   Scan s;
   auto web = s.service("web");
   s.start(svscan());
@@ -62,7 +62,7 @@ TEST_CASE("sv enable links atomically and returns once the service is up",
 
 TEST_CASE("sv enable of a service with a down file waits only for supervision",
           "[clients][sv][enable][e2e]") {
-  if (!have(svscan())) return;
+  REQUIRE(have(svscan()));
   Scan s;
   auto dn = s.service("dn", true);
   s.start(svscan());
@@ -74,7 +74,7 @@ TEST_CASE("sv enable of a service with a down file waits only for supervision",
 
 TEST_CASE("sv disable removes the link and returns once supervise exited",
           "[clients][sv][enable][e2e]") {
-  if (!have(svscan())) return;
+  REQUIRE(have(svscan()));
   Scan s;
   auto web = s.service("web");
   s.start(svscan());
@@ -118,7 +118,7 @@ TEST_CASE("sv enable and disable: errors are counted in the exit code",
 }
 
 TEST_CASE("sv enable and disable work with runit's runsvdir", "[clients][sv][enable][e2e]") {
-  if (!have(runit("runsvdir"))) return;
+  REQUIRE_ANCHOR(runit("runsvdir"));
   Scan s;
   auto web = s.service("web");
   s.start(runit("runsvdir"));

@@ -247,9 +247,11 @@ TEST_CASE("svlogd skips a locked directory and logs to the others", "[svlogd][e2
 namespace {
 // Runs SCRIPT as root in a private mount namespace with a 256 KiB tmpfs at $D; the
 // script's environment has SVLOGD (the binary) and OUT (a directory outside the tmpfs).
-// Returns false when that is impossible here (not root, no unshare).
+// Returns false when that is impossible here (not root, no unshare): then the test fails
+// under CI and warns elsewhere (harness require()).
 bool with_small_disk(const TempDir& tmp, const std::string& script, Result& r) {
-  if (!is_root() || sh("unshare -m true").code != 0) return false;
+  if (!require_root() || !require(sh("unshare -m true").code == 0, "unshare -m (a mount namespace)"))
+    return false;
   make_dirs(tmp / "mnt");
   make_dirs(tmp / "out");
   RunOptions o;

@@ -361,7 +361,7 @@ TEST_CASE("svscan: leaves a supervise it did not start alone, takes over when it
 
 TEST_CASE("svscan: real supervise: pickup, removal and SIGHUP stop the services",
           "[svscan][e2e]") {
-  if (!have(bin("supervise"))) return;
+  REQUIRE(have(bin("supervise")));
   Scan s(true);
   s.service("echo", "exec " + bin("sigecho") + "\n");
   s.start(true);
@@ -381,7 +381,8 @@ TEST_CASE("svscan: real supervise: pickup, removal and SIGHUP stop the services"
 
 TEST_CASE("svscan: real supervise: no log line lost across a SIGKILL of supervise",
           "[svscan][e2e]") {
-  if (!have(bin("supervise")) || !have(bin("svlogd"))) return;
+  REQUIRE(have(bin("supervise")));
+  REQUIRE(have(bin("svlogd")));
   Scan s(true);
   // 20,000 numbered lines over about two seconds, then the service stays up.
   fs::path d = s.service("count",
@@ -457,7 +458,8 @@ TEST_CASE("svscan: a scan directory replaced by another one is watched again",
 
 TEST_CASE("svscan: as PID 1 of a PID namespace it reaps orphans and obeys SIGHUP",
           "[svscan][e2e]") {
-  if (!is_root() || !have("/usr/bin/unshare")) return;
+  REQUIRE_ROOT();
+  REQUIRE_ANCHOR("/usr/bin/unshare");
   Scan s;
   make_dirs(s.scan / "fork");
   write_script(s.scan / "fork" / "run", "(sleep 1 &)\nexec sleep 1000\n");

@@ -178,7 +178,8 @@ TEST_CASE("svc bad input: usage 100, per-directory warnings exit 0", "[clients][
 
 TEST_CASE("svstat, svok, svc without permission on supervise/", "[clients][svstat][svok][svc][e2e]") {
   CLIENTS_SUPERVISOR();
-  if (!is_root() || !have("/usr/bin/setpriv")) return;
+  REQUIRE_ROOT();
+  REQUIRE_ANCHOR("/usr/bin/setpriv");
   Rig rig;
   REQUIRE(rig.start(supervisor));
   rig.lock_supervise();
