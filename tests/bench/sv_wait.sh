@@ -9,7 +9,7 @@ sv=$1 sup=$2 rounds=${3:-50} pause=${4:-0}
 dir=$(mktemp -d)
 trap 'kill $pid 2>/dev/null; sleep 0.2; pkill -KILL -P $pid 2>/dev/null; rm -rf "$dir"' EXIT
 mkdir "$dir/x"
-printf '#!/bin/sh\nexec sleep 1000\n' >"$dir/x/run"
+printf '#!/bin/sh\nexec sleep 60\n' >"$dir/x/run"
 chmod +x "$dir/x/run"
 "$sup" "$dir/x" >/dev/null 2>&1 &
 pid=$!

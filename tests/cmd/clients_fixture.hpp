@@ -80,7 +80,7 @@ struct Rig {
   std::string body_;
 
   // A service whose run script is "#!/bin/sh\n" + BODY; with LOG a log/run that discards.
-  explicit Rig(const std::string& body = "exec sleep 1000\n", bool log = false, bool down = false)
+  explicit Rig(const std::string& body = "exec sleep 60\n", bool log = false, bool down = false)
       : dir(tmp / "web"), body_(body) {
     make_dirs(dir);
     write_script(dir / "run", body);

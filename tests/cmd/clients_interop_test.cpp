@@ -35,7 +35,7 @@ void same_sv(const Rig& rig, const std::vector<std::string>& args) {
 TEST_CASE("sv status matches runit's sv in every state", "[clients][sv][interop][e2e]") {
   REQUIRE_ANCHOR("/usr/bin/sv");
   CLIENTS_SUPERVISOR();
-  Rig rig("trap '' TERM\nexec sleep 1000\n", true);
+  Rig rig("trap '' TERM\nexec sleep 60\n", true);
   make_dirs(rig.tmp / "plain");
   REQUIRE(rig.start(supervisor));
   same_sv(rig, {"status", "web"});
@@ -72,7 +72,7 @@ TEST_CASE("sv status matches runit's sv for finish and odd log directories",
   REQUIRE_ANCHOR("/usr/bin/sv");
   CLIENTS_SUPERVISOR();
   Rig rig("exit 3\n");
-  write_script(rig.dir / "finish", "exec sleep 1000\n");
+  write_script(rig.dir / "finish", "exec sleep 60\n");
   rig.sup = std::make_unique<Tool>(supervisor, std::vector<std::string>{rig.dir.string()});
   REQUIRE(eventually(5s, [&] {
     auto s = status_of(rig.dir);
@@ -116,7 +116,7 @@ TEST_CASE("sv in LSB mode matches runit's sv", "[clients][sv][interop][e2e]") {
 TEST_CASE("svstat matches daemontools' svstat", "[clients][svstat][interop][e2e]") {
   REQUIRE_ANCHOR("/usr/bin/svstat");
   CLIENTS_SUPERVISOR();
-  Rig rig("exec sleep 1000\n", true);
+  Rig rig("exec sleep 60\n", true);
   make_dirs(rig.tmp / "plain");
   REQUIRE(rig.start(supervisor));
   std::string t = rig.tmp.str();

@@ -17,7 +17,7 @@ std::string pid_str(const fs::path& dir) { return std::to_string(pid_of(dir)); }
 
 TEST_CASE("sv status prints runit's line, with the log sub-service", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
-  Rig rig("exec sleep 1000\n", true);
+  Rig rig("exec sleep 60\n", true);
   REQUIRE(rig.start(supervisor));
   auto r = rig.sv({"status", "web"});
   CHECK(r.code == 0);
@@ -96,7 +96,7 @@ TEST_CASE("sv pause and cont set the paused flag", "[clients][sv][e2e]") {
 
 TEST_CASE("sv once runs the service once; down after once stops it", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
-  Rig rig("exec sleep 1000\n", false, true);
+  Rig rig("exec sleep 60\n", false, true);
   REQUIRE(rig.start(supervisor));
   auto o = rig.sv({"-w", "5", "once", "web"});
   CHECK(o.code == 0);
@@ -135,7 +135,7 @@ TEST_CASE("sv restart and force-restart give a new process", "[clients][sv][e2e]
 
 TEST_CASE("sv kill kills; the service comes back", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
-  Rig rig("trap '' TERM\nexec sleep 1000\n");
+  Rig rig("trap '' TERM\nexec sleep 60\n");
   REQUIRE(rig.start(supervisor));
   pid_t before = pid_of(rig.dir);
   auto r = rig.sv({"-w", "5", "kill", "web"});
@@ -146,7 +146,7 @@ TEST_CASE("sv kill kills; the service comes back", "[clients][sv][e2e]") {
 
 TEST_CASE("sv exit and shutdown end the supervisor", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
-  Rig rig("exec sleep 1000\n", true);
+  Rig rig("exec sleep 60\n", true);
   REQUIRE(rig.start(supervisor));
   auto r = rig.sv({"shutdown", "web"});
   CHECK(r.code == 0);
@@ -183,7 +183,7 @@ TEST_CASE("sv check waits for ./check and times out with the status", "[clients]
 
 TEST_CASE("sv force-stop kills a service that ignores TERM", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
-  Rig rig("trap '' TERM\nexec sleep 1000\n");
+  Rig rig("trap '' TERM\nexec sleep 60\n");
   REQUIRE(rig.start(supervisor));
   pid_t pid = pid_of(rig.dir);
   auto r = rig.sv({"-w", "1", "force-stop", "web"});

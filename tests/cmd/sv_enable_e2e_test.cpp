@@ -26,7 +26,7 @@ struct Scan {
   }
   fs::path service(const std::string& name, bool down = false) {
     make_dirs(avail / name);
-    write_script(avail / name / "run", "exec sleep 1000\n");
+    write_script(avail / name / "run", "exec sleep 60\n");
     if (down) write_file(avail / name / "down", "");
     return avail / name;
   }
@@ -97,7 +97,7 @@ TEST_CASE("sv enable and disable: errors are counted in the exit code",
   s.service("web");
   make_dirs(s.avail / "norun");
   make_dirs(s.tmp / "other/web");
-  write_script(s.tmp / "other/web/run", "exec sleep 1000\n");
+  write_script(s.tmp / "other/web/run", "exec sleep 60\n");
   fs::create_symlink(s.tmp / "other/web", s.scan / "web");  // a different "web" is enabled
   make_dirs(s.scan / "real");
   auto r = s.sv({"enable", "web", "missing", "norun"});
