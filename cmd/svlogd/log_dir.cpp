@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "svkit/diag.hpp"
+#include "svkit/read_file.hpp"
 #include "svkit/tai64n.hpp"
 
 namespace svlogd {
@@ -34,17 +35,6 @@ void info(const Settings& s, svkit::Parts parts) {
   std::string line = "info: ";
   for (auto p : parts) line.append(p);
   svkit::say({line});
-}
-
-bool read_all(int fd, std::string& out) {
-  char b[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, b, sizeof b);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    if (n == 0) return true;
-    out.append(b, static_cast<size_t>(n));
-  }
 }
 
 bool is_old_name(const char* n) { return n[0] == '@' && strlen(n) == 27; }
@@ -82,7 +72,7 @@ bool LogDir::open() {
   cfg_ = svkit::LogConfig{};
   svkit::UniqueFd cf(::openat(dir_.get(), "config", O_RDONLY | O_CLOEXEC));
   std::string text;
-  if ((!cf && errno != ENOENT) || (cf && !read_all(cf.get(), text))) {
+  if ((!cf && errno != ENOENT) || (cf && !svkit::read_all(cf.get(), text))) {
     svkit::warn_sys({"unable to read config: ", name_});
   } else if (cf) {
     info(set_, {"read: ", name_, "/config"});
