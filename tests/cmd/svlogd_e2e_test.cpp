@@ -133,6 +133,20 @@ TEST_CASE("svlogd n keeps only the newest old files", "[svlogd][e2e]") {
   CHECK(continuity(text, first, 500) == "");
 }
 
+TEST_CASE("svlogd drops processor leftovers at rotation and does not count them for n",
+          "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  write_file(tmp / "d/config", "s100\nn2\n");
+  write_file(tmp / "d/@400000000000000000000001.t", "half processed\n");
+  write_file(tmp / "d/@400000000000000000000002.s", "oldest\n");
+  CHECK(logger({"-l", "10", (tmp / "d").string()}, numbered(1, 100)).code == 0);
+  auto olds = old_files(tmp / "d");
+  CHECK(std::count_if(olds.begin(), olds.end(), [](auto& n) { return n.back() == 't'; }) == 0);
+  CHECK(olds.size() == 2);  // n2: the .t did not count, the oldest .s went
+  CHECK(std::find(olds.begin(), olds.end(), "@400000000000000000000002.s") == olds.end());
+}
+
 TEST_CASE("svlogd keeps an unfinished current as .u and appends to a finished one",
           "[svlogd][e2e]") {
   TempDir tmp;
