@@ -22,7 +22,7 @@ std::vector<Loader> loaders(const TempDir& tmp, bool as_root) {
   std::vector<Loader> all = {{"envdir", {(tmp / "emptyenv").string()}},
                              {"softlimit", {"-o", "100"}},
                              {"envuidgid", {"nobody"}}};
-  if (as_root && is_root()) all.push_back({"setuidgid", {"root"}});
+  if (as_root && require_root()) all.push_back({"setuidgid", {"root"}});
   return all;
 }
 

@@ -33,9 +33,9 @@ void same_sv(const Rig& rig, const std::vector<std::string>& args) {
 }  // namespace
 
 TEST_CASE("sv status matches runit's sv in every state", "[clients][sv][interop][e2e]") {
-  if (!have("/usr/bin/sv")) return;
+  REQUIRE_ANCHOR("/usr/bin/sv");
   CLIENTS_SUPERVISOR();
-  Rig rig("trap '' TERM\nexec sleep 1000\n", true);
+  Rig rig("trap '' TERM\nexec sleep 60\n", true);
   make_dirs(rig.tmp / "plain");
   REQUIRE(rig.start(supervisor));
   same_sv(rig, {"status", "web"});
@@ -69,10 +69,10 @@ TEST_CASE("sv status matches runit's sv in every state", "[clients][sv][interop]
 
 TEST_CASE("sv status matches runit's sv for finish and odd log directories",
           "[clients][sv][interop][e2e]") {
-  if (!have("/usr/bin/sv")) return;
+  REQUIRE_ANCHOR("/usr/bin/sv");
   CLIENTS_SUPERVISOR();
   Rig rig("exit 3\n");
-  write_script(rig.dir / "finish", "exec sleep 1000\n");
+  write_script(rig.dir / "finish", "exec sleep 60\n");
   rig.sup = std::make_unique<Tool>(supervisor, std::vector<std::string>{rig.dir.string()});
   REQUIRE(eventually(5s, [&] {
     auto s = status_of(rig.dir);
@@ -89,7 +89,7 @@ TEST_CASE("sv status matches runit's sv for finish and odd log directories",
 }
 
 TEST_CASE("sv in LSB mode matches runit's sv", "[clients][sv][interop][e2e]") {
-  if (!have("/usr/bin/sv")) return;
+  REQUIRE_ANCHOR("/usr/bin/sv");
   CLIENTS_SUPERVISOR();
   Rig rig;
   REQUIRE(rig.start(supervisor));
@@ -114,9 +114,9 @@ TEST_CASE("sv in LSB mode matches runit's sv", "[clients][sv][interop][e2e]") {
 }
 
 TEST_CASE("svstat matches daemontools' svstat", "[clients][svstat][interop][e2e]") {
-  if (!have("/usr/bin/svstat")) return;
+  REQUIRE_ANCHOR("/usr/bin/svstat");
   CLIENTS_SUPERVISOR();
-  Rig rig("exec sleep 1000\n", true);
+  Rig rig("exec sleep 60\n", true);
   make_dirs(rig.tmp / "plain");
   REQUIRE(rig.start(supervisor));
   std::string t = rig.tmp.str();
@@ -135,7 +135,8 @@ TEST_CASE("svstat matches daemontools' svstat", "[clients][svstat][interop][e2e]
 }
 
 TEST_CASE("svc and svok match daemontools on bad input", "[clients][svc][svok][interop][e2e]") {
-  if (!have("/usr/bin/svc") || !have("/usr/bin/svok")) return;
+  REQUIRE_ANCHOR("/usr/bin/svc");
+  REQUIRE_ANCHOR("/usr/bin/svok");
   TempDir tmp;
   make_dirs(tmp / "plain/supervise");
   REQUIRE(::mkfifo((tmp / "plain/supervise/control").c_str(), 0600) == 0);
@@ -152,7 +153,7 @@ TEST_CASE("svc and svok match daemontools on bad input", "[clients][svc][svok][i
 }
 
 TEST_CASE("svstat and svc drive daemontools' supervise too", "[clients][svstat][svc][interop][e2e]") {
-  if (!have("/usr/bin/supervise")) return;
+  REQUIRE_ANCHOR("/usr/bin/supervise");
   Rig rig;
   REQUIRE(rig.start("/usr/bin/supervise"));  // 18-byte status records
   std::string d = rig.dir.string();

@@ -113,7 +113,7 @@ TEST_CASE("softlimit sets each soft limit like daemontools", "[chain][softlimit]
 }
 
 TEST_CASE("softlimit clamps to the hard limit and = raises to it", "[chain][softlimit][e2e]") {
-  if (!have("/usr/bin/prlimit")) return;
+  REQUIRE_ANCHOR("/usr/bin/prlimit");
   const std::vector<std::string> low = {"/usr/bin/prlimit", "--nofile=10:200", "--core=0:0"};
   struct Case {
     std::vector<std::string> args;

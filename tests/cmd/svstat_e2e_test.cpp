@@ -62,7 +62,7 @@ TEST_CASE("svstat exit status counts directories it could not report", "[clients
 
 TEST_CASE("svstat --json gives one object per service, with the log", "[clients][svstat][e2e]") {
   CLIENTS_SUPERVISOR();
-  Rig rig("exec sleep 1000\n", true);
+  Rig rig("exec sleep 60\n", true);
   REQUIRE(rig.start(supervisor));
   std::string d = rig.dir.string();
   auto r = run("svstat", {"--json", d, rig.tmp.str() + "/nope"});
@@ -178,7 +178,8 @@ TEST_CASE("svc bad input: usage 100, per-directory warnings exit 0", "[clients][
 
 TEST_CASE("svstat, svok, svc without permission on supervise/", "[clients][svstat][svok][svc][e2e]") {
   CLIENTS_SUPERVISOR();
-  if (!is_root() || !have("/usr/bin/setpriv")) return;
+  REQUIRE_ROOT();
+  REQUIRE_ANCHOR("/usr/bin/setpriv");
   Rig rig;
   REQUIRE(rig.start(supervisor));
   rig.lock_supervise();
