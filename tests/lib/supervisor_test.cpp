@@ -244,8 +244,10 @@ TEST_CASE("supervisor: exit: ready once want exit and nothing runs; the log then
 TEST_CASE("supervisor: got TERM is set only when the TERM was sent", "[supervisor][unit]") {
   Supervised s = running();
   CHECK_FALSE(on_control(s, 't').next.got_term);
-  CHECK(term_sent(s).got_term);
-  CHECK_FALSE(on_started(term_sent(s), 9).next.got_term);
+  Step sent = on_term_sent(s);
+  CHECK(sent.next.got_term);
+  CHECK(trace(sent.actions) == "P");
+  CHECK_FALSE(on_started(sent.next, 9).next.got_term);
 }
 
 TEST_CASE("supervisor: status record fields: want exit is written as 'd'", "[supervisor][unit]") {
