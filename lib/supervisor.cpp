@@ -198,7 +198,7 @@ Step on_ready_timeout(const Supervised& s) noexcept {
 
 Step on_kill_timeout(const Supervised& s) noexcept {
   Step st{s, {}};
-  if (running(s)) st.actions.add(signal(s, SIGKILL, Target::group, 0));
+  if (s.pid != 0) st.actions.add(signal(s, SIGKILL, Target::group, 0));  // run or finish
   return st;
 }
 
