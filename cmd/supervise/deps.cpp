@@ -7,7 +7,7 @@
 // dependencies.d.
 #include "service.hpp"
 
-#if defined(__linux__) && __has_include("svkit/dependencies.hpp")
+#ifdef __linux__
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>

@@ -72,9 +72,11 @@ void setup(Context& c) {
   if (c.has_log) adopt(c.log);
   open_control(c.main);
   publish(c.main);
+  write_ext_status(c.main);  // exists before status first says run (dependents read both)
   if (c.has_log) {
     open_control(c.log);
     publish(c.log);
+    write_ext_status(c.log);
   }
   open_ok(c.main);
   if (c.has_log) open_ok(c.log);

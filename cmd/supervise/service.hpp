@@ -79,6 +79,8 @@ void publish(Service& s);
 // publication stay off the path from a crash to the restart, and the changes of one
 // wake-up (e.g. "tcu") reach the disk as one.
 void flush(Service& s);
+// supervise/svkit-status, when its text changed since the last write.
+void write_ext_status(Service& s);
 
 // process.cpp: starting, signalling and reaping.
 int64_t now_ms() noexcept;

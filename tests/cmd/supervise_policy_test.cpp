@@ -253,7 +253,7 @@ TEST_CASE("supervise policy: restart-limit puts the service into failed; u clear
   CHECK(ext(s.dir, "reason") == "3 exits in 60 s");
   CHECK(ext(s.dir, "last_exit") == "2 0");
   CHECK(lines_in(s.tmp / "starts") == 3);
-  CHECK(stat_of(s.dir) == "down\n");  // runit's view: down, want up
+  CHECK(stat_becomes(s.dir, "down"));  // runit's view: down, want up
   CHECK_FALSE(eventually(300ms, [&] { return lines_in(s.tmp / "starts") > 3; }));
   REQUIRE(eventually(5s, [&] { return read_file(s.tmp / "alerts").find("failed") != std::string::npos; }));
   auto alerts = split_lines(read_file(s.tmp / "alerts"));
