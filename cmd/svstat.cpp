@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// svstat [--json] DIR...: daemontools' status line per service directory, or one JSON
-// object per line. Exit: the number of directories that could not be reported (no such
-// directory, not supervised, unreadable status), at most 99; 111 when the current directory
-// cannot be opened. (daemontools' svstat always exits 0.)
+// svstat [-e] [--json] DIR...: daemontools' status line per service directory, or one JSON
+// object per line. Exit: 0, as daemontools' svstat, for every directory it reports on (even
+// "unable to chdir" or "supervise not running"); with -e or --json (svkit's opt-in) the
+// number of directories that could not be reported, at most 99. 111 when the current
+// directory cannot be opened.
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -108,9 +109,15 @@ bool report(const char* dir, bool json, std::string& out, uint64_t now) {
 
 int main(int argc, char** argv) {
   svkit::set_prog("svstat");
+  // daemontools' svstat takes every argument as a directory: svkit's two options are
+  // recognised only in front, and nothing else is (no "--", no getopt letters).
   int i = 1;
-  bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
-  if (json) ++i;
+  bool json = false, count = false;
+  for (; i < argc; ++i) {
+    if (strcmp(argv[i], "--json") == 0) json = true;
+    else if (strcmp(argv[i], "-e") == 0) count = true;
+    else break;
+  }
   int origdir = ::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (origdir == -1) svkit::die_sys(svkit::kExitTemporary, {"unable to open current directory"});
   uint64_t now = svkit::tai_now().sec;
@@ -125,5 +132,6 @@ int main(int argc, char** argv) {
     if (out.size() > 4096) svkit::write_all(STDOUT_FILENO, out), out.clear();
   }
   svkit::write_all(STDOUT_FILENO, out);
+  if (!count && !json) return 0;
   return failed > 99 ? 99 : static_cast<int>(failed);
 }

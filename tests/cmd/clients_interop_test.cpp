@@ -121,17 +121,36 @@ TEST_CASE("svstat matches daemontools' svstat", "[clients][svstat][interop][e2e]
   REQUIRE(rig.start(supervisor));
   std::string t = rig.tmp.str();
   std::vector<std::string> dirs = {t + "/web", t + "/web/log", t + "/missing", t + "/plain"};
-  same("/usr/bin/svstat", bin("svstat"), dirs, rig.opt, false);
+  same("/usr/bin/svstat", bin("svstat"), dirs, rig.opt);
   REQUIRE(run("svc", {"-p", t + "/web"}).code == 0);
   REQUIRE(eventually(5s, [&] { return status_of(rig.dir)->paused; }));
   write_file(rig.dir / "down", "");
-  same("/usr/bin/svstat", bin("svstat"), dirs, rig.opt, false);
+  same("/usr/bin/svstat", bin("svstat"), dirs, rig.opt);
   REQUIRE(run("svc", {"-cd", t + "/web"}).code == 0);
   REQUIRE(eventually(5s, [&] { return is_down(rig.dir); }));
-  same("/usr/bin/svstat", bin("svstat"), dirs, rig.opt, false);
+  same("/usr/bin/svstat", bin("svstat"), dirs, rig.opt);
   ::unlink((rig.dir / "down").c_str());
-  same("/usr/bin/svstat", bin("svstat"), dirs, rig.opt, false);
+  same("/usr/bin/svstat", bin("svstat"), dirs, rig.opt);
   same("/usr/bin/svstat", bin("svstat"), {}, rig.opt);
+}
+
+TEST_CASE("svstat exits as daemontools' svstat: running, not running, missing",
+          "[clients][svstat][interop][e2e]") {
+  if (!need("/usr/bin/svstat")) return;
+  Rig rig;
+  make_dirs(rig.tmp / "plain/supervise");
+  REQUIRE(::mkfifo((rig.tmp / "plain/supervise/ok").c_str(), 0600) == 0);  // nobody holds it
+  make_dirs(rig.tmp / "bare");
+  REQUIRE(rig.start(bin("supervise")));
+  std::string t = rig.tmp.str();
+  std::vector<std::string> dirs = {t + "/web", t + "/plain", t + "/bare", t + "/missing"};
+  same("/usr/bin/svstat", bin("svstat"), dirs, rig.opt);
+  for (auto& d : dirs) same("/usr/bin/svstat", bin("svstat"), {d}, rig.opt);
+  rig.sup.reset();  // the supervisor is gone: "supervise not running", still exit 0
+  same("/usr/bin/svstat", bin("svstat"), dirs, rig.opt);
+  same("/usr/bin/svstat", bin("svstat"), {t + "/web"}, rig.opt);
+  CHECK(run("svstat", {t + "/web"}).code == 0);
+  CHECK(run("svstat", {"-e", t + "/web"}).code == 1);
 }
 
 TEST_CASE("svc and svok match daemontools on bad input", "[clients][svc][svok][interop][e2e]") {
