@@ -184,3 +184,74 @@ TEST_CASE("svstat and svc drive daemontools' supervise too", "[clients][svstat][
   same_sv(rig, {"status", d});
   CHECK(run("svc", {"-x", d}).code == 0);
 }
+
+namespace {
+// Links a test creates in the system's directories (/etc/service/NAME, /etc/init.d/NAME,
+// /etc/service itself when it was missing); the destructor removes exactly those, also
+// when an assertion ended the test.
+struct SystemLinks {
+  std::vector<fs::path> links;
+  fs::path created_dir;
+  ~SystemLinks() {
+    boost::system::error_code ec;
+    for (auto& l : links) fs::remove(l, ec);
+    if (!created_dir.empty()) fs::remove(created_dir, ec);  // only if still empty
+  }
+  void link(const fs::path& target, const fs::path& at) {
+    fs::create_symlink(target, at);
+    links.push_back(at);
+  }
+};
+}  // namespace
+
+TEST_CASE("sv without SVDIR finds /etc/service: env -i /etc/init.d/NAME as runit's sv",
+          "[clients][sv][interop][e2e][root]") {
+  if (!need_root() || !need("/usr/bin/sv")) return;
+  // runit's sv (Debian) looks in /etc/service; svkit's sv takes the first existing of
+  // /service, /etc/service, /var/service, so the comparison holds only without /service.
+  if (have("/service")) {
+    if (under_ci()) FAIL("/service exists: svkit's sv would use it, runit's /etc/service");
+    WARN("/service exists, test NOT run");
+    return;
+  }
+  Rig rig;
+  std::string name = "svkit-test-" + std::to_string(::getpid());
+  fs::rename(rig.dir, rig.tmp / name);  // sv enable names a service by its directory
+  rig.dir = rig.tmp / name;
+  REQUIRE(rig.start(bin("supervise")));
+  SystemLinks sys;
+  if (!have("/etc/service")) {
+    fs::create_directory("/etc/service");
+    sys.created_dir = "/etc/service";
+  }
+  sys.link(rig.dir, fs::path("/etc/service") / name);
+  sys.link(bin("sv"), fs::path("/etc/init.d") / name);
+  make_dirs(rig.tmp / "theirs");
+  fs::create_symlink("/usr/bin/sv", rig.tmp / "theirs" / name);  // same base name: LSB mode
+  std::string ours = "/etc/init.d/" + name, theirs = (rig.tmp / "theirs" / name).string();
+  RunOptions none;
+  auto cmp = [&](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    auto x = run("/usr/bin/env", a, none);
+    auto y = run("/usr/bin/env", b, none);
+    INFO("env " << b[1] << " " << b.back());
+    CHECK(y.code == x.code);
+    CHECK(normalize(y.out) == normalize(x.out));
+    CHECK(y.err == x.err);
+    return y;
+  };
+  auto up = cmp({"-i", theirs, "status"}, {"-i", ours, "status"});
+  CHECK(up.code == 0);
+  CHECK(up.out.rfind("run: " + name + ": (pid ", 0) == 0);
+  cmp({"-i", "/usr/bin/sv", "status", name}, {"-i", bin("sv"), "status", name});
+  cmp({"-i", "/usr/bin/sv", "status", name + "-nosuch"}, {"-i", bin("sv"), "status", name + "-nosuch"});
+  // enable/disable use the same directory: already there under this name.
+  auto en = run("/usr/bin/env", {"-i", bin("sv"), "enable", rig.dir.string()}, none);
+  CHECK(en.code == 0);
+  CHECK(en.out == "ok: " + name + ": already enabled\n");
+  REQUIRE(run("sv", {"-w", "5", "down", rig.dir.string()}).code == 0);
+  auto down = cmp({"-i", theirs, "status"}, {"-i", ours, "status"});
+  CHECK(down.code == 3);
+  auto start = cmp({"-i", theirs, "start"}, {"-i", ours, "start"});
+  CHECK(start.code == 0);
+  CHECK(is_up(rig.dir));
+}
