@@ -168,6 +168,15 @@ TEST_CASE("svc and svok match daemontools on bad input", "[clients][svc][svok][i
   for (auto args : std::vector<std::vector<std::string>>{{}, {p}, {m}, {p, m}, {tmp.str()}}) {
     same("/usr/bin/svok", bin("svok"), args, opt);
   }
+  // getopt's line names svc as it was called (the base name of argv[0]).
+  fs::create_symlink(bin("svc"), tmp / "control");
+  fs::create_symlink("/usr/bin/svc", tmp / "theirs");
+  auto ours = run((tmp / "control").string(), {"-uz", p});
+  CHECK(ours.code == 100);
+  CHECK(ours.err.rfind("control: illegal option -- z\nsvc options: ", 0) == 0);
+  auto theirs = run((tmp / "theirs").string(), {"-uz", p});
+  CHECK(theirs.code == 100);
+  CHECK(ours.err.substr(7) == theirs.err.substr(6));
 }
 
 TEST_CASE("svstat and svc drive daemontools' supervise too", "[clients][svstat][svc][interop][e2e]") {
