@@ -10,9 +10,8 @@
 #include "sv.hpp"
 #include "svkit/diag.hpp"
 #include "svkit/paths.hpp"
+#include "svkit/spawn.hpp"
 #include "svkit/status_text.hpp"
-
-extern char** environ;
 
 namespace sv {
 
@@ -20,57 +19,57 @@ svkit::Status raw_status(const Ctx& c) {
   return *svkit::unpack_status(c.raw, sizeof c.raw);
 }
 
-int status_get(Ctx& c) {
+Got status_get(Ctx& c) {
   int fd = ::open(svkit::kOkFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd == -1) {
     if (errno == ENXIO) {
       if (c.cmd.bytes[0] == 'x') ok(c, "runsv not running");
       else fail(c, "runsv not running", 0);
-      return 0;
+      return Got::not_running;
     }
     warn(c, "unable to open supervise/ok", errno);
-    return -1;
+    return Got::error;
   }
   ::close(fd);
   fd = ::open(svkit::kStatusFile, O_RDONLY | O_CLOEXEC);
   if (fd == -1) {
     warn(c, "unable to open supervise/status", errno);
-    return -1;
+    return Got::error;
   }
   ssize_t r = ::read(fd, c.raw, sizeof c.raw);  // a short read leaves old bytes, as runit
   int e = errno;
   ::close(fd);
   if (r == -1) {
     warn(c, "unable to read supervise/status", e);
-    return -1;
+    return Got::error;
   }
   if (r != static_cast<ssize_t>(sizeof c.raw)) {
     warn(c, "unable to read supervise/status: bad format", 0);
-    return -1;
+    return Got::error;
   }
-  return 1;
+  return Got::ok;
 }
 
-int status_print(Ctx& c, const char* label) {
+Shown status_print(Ctx& c, const char* label) {
   struct stat st;
   bool normally_up = false;
   if (::stat(svkit::kDownFile, &st) == -1) {
     if (errno != ENOENT) {
       errline("warning: unable to stat ", c.name, "/down: ", svkit::error_str(errno));
-      return 0;
+      return Shown::unknown;
     }
     normally_up = true;
   }
   svkit::Status s = raw_status(c);
   outs(svkit::sv_status_line(s, label, normally_up, c.now_tai));
-  return s.pid ? 1 : 2;
+  return s.pid ? Shown::pid : Shown::no_pid;
 }
 
-int status_cmd(Ctx& c) {
-  int r = status_get(c);
-  if (r == -1 && c.lsb) done(c, 4);
-  if (r <= 0) return 0;
-  r = status_print(c, c.name);
+void status_cmd(Ctx& c) {
+  Got got = status_get(c);
+  if (got == Got::error && c.lsb) done(c, 4);
+  if (got != Got::ok) return;
+  Shown shown = status_print(c, c.name);
   c.islog = true;
   if (::chdir(svkit::kLogDir) == -1) {
     if (errno != ENOENT) {
@@ -83,29 +82,28 @@ int status_cmd(Ctx& c) {
   } else {
     outs("; ");
     // runit prints the log line even after a warning (with the main record's bytes).
-    if (status_get(c)) {
+    if (status_get(c) != Got::not_running) {
       status_print(c, "log");
       outs("\n");
     }
   }
   c.islog = false;
   flush();
-  if (c.lsb) done(c, r == 1 ? 0 : r == 2 ? 3 : 4);
-  return r;
+  if (c.lsb) done(c, shown == Shown::pid ? 0 : shown == Shown::no_pid ? 3 : 4);
 }
 
-int control(Ctx& c, const char* bytes) {
-  if (status_get(c) <= 0) return -1;
+Sent control(Ctx& c, const char* bytes) {
+  if (status_get(c) != Got::ok) return Sent::failed;
   svkit::Status s = raw_status(c);
   // Skip when the wanted state already matches; "d" only once TERM was sent (after "o").
   if (c.raw[17] == static_cast<unsigned char>(bytes[0]) && (bytes[0] != 'd' || s.got_term))
-    return 0;
+    return Sent::skipped;
   int fd = ::open(svkit::kControlFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd == -1) {
     if (errno != ENXIO) warn(c, "unable to open supervise/control", errno);
     else if (bytes[0] == 'x') ok(c, "runsv not running");
     else fail(c, "runsv not running", 0);
-    return -1;
+    return Sent::failed;
   }
   std::string_view b(bytes);
   ssize_t r = ::write(fd, b.data(), b.size());
@@ -113,9 +111,9 @@ int control(Ctx& c, const char* bytes) {
   ::close(fd);
   if (r != static_cast<ssize_t>(b.size())) {
     warn(c, "unable to write to supervise/control", r < 0 ? e : 0);
-    return -1;
+    return Sent::failed;
   }
-  return 1;
+  return Sent::sent;
 }
 
 // ./check: exit 0 means available; no ./check means available.
@@ -126,18 +124,25 @@ static bool check_script(Ctx& c) {
     errline("warning: unable to stat ", c.name, "/check: ", svkit::error_str(errno));
     return false;
   }
-  pid_t pid = ::fork();
+  // As runit: its stdout closed (sv's own output stays clean), same session as sv.
+  char arg0[] = "./check";
+  char* argv[] = {arg0, nullptr};
+  svkit::FdMove out{-1, STDOUT_FILENO};
+  svkit::SpawnSpec spec;
+  spec.path = "check";
+  spec.argv = argv;
+  spec.moves = &out;
+  spec.n_moves = 1;
+  spec.new_session = false;
+  pid_t pid = svkit::spawn(spec);
+  int e = errno;
   if (pid == -1) {
-    errline("warning: unable to fork for ", c.name, "/check: ", svkit::error_str(errno));
-    return false;
-  }
-  if (pid == 0) {
-    char arg0[] = "./check";
-    char* argv[] = {arg0, nullptr};
-    ::close(STDOUT_FILENO);
-    ::execve("check", argv, environ);
-    errline("warning: unable to run ", c.name, "/check: ", svkit::error_str(errno));
-    _exit(0);  // as runit: a check that cannot run counts as passed
+    if (e == EAGAIN || e == ENOMEM) {
+      errline("warning: unable to fork for ", c.name, "/check: ", svkit::error_str(e));
+      return false;
+    }
+    errline("warning: unable to run ", c.name, "/check: ", svkit::error_str(e));
+    return true;  // as runit: a check that cannot run counts as passed
   }
   int w;
   while (::waitpid(pid, &w, 0) == -1) {
@@ -181,17 +186,17 @@ static bool reached(Ctx& c, char want, const svkit::Status& s) {
   }
 }
 
-int check(Ctx& c, const char* bytes) {
-  int r = status_get(c);
-  if (r == -1) return -1;
-  if (r == 0) return bytes[0] == 'x' ? 1 : -1;
+Reach check(Ctx& c, const char* bytes) {
+  Got got = status_get(c);
+  if (got == Got::error) return Reach::give_up;
+  if (got == Got::not_running) return bytes[0] == 'x' ? Reach::reached : Reach::give_up;
   svkit::Status s = raw_status(c);
   for (const char* a = bytes; *a; ++a)
-    if (!reached(c, *a, s)) return 0;
+    if (!reached(c, *a, s)) return Reach::not_yet;
   outs("ok: ");
   status_print(c, c.name);
   flush("\n");
-  return 1;
+  return Reach::reached;
 }
 
 }  // namespace sv

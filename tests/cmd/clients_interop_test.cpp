@@ -264,3 +264,19 @@ TEST_CASE("sv without SVDIR finds /etc/service: env -i /etc/init.d/NAME as runit
   CHECK(start.code == 0);
   CHECK(is_up(rig.dir));
 }
+
+TEST_CASE("sv check: a ./check that cannot run counts as passed, as runit's sv says",
+          "[clients][sv][interop][e2e]") {
+  if (!need("/usr/bin/sv")) return;
+  Rig rig;
+  write_file(rig.dir / "check", "#!/bin/sh\nexit 1\n", 0644);  // not executable
+  REQUIRE(rig.start(bin("supervise")));
+  same_sv(rig, {"-w", "2", "check", "web"});
+  auto r = rig.sv({"-w", "2", "check", "web"});
+  CHECK(r.code == 0);
+  CHECK(r.err == "warning: unable to run web/check: access denied\n");
+  // An executable ./check that prints: its output goes nowhere, its exit status counts.
+  write_script(rig.dir / "check", "echo chatter\nexit 0\n");
+  same_sv(rig, {"-w", "2", "check", "web"});
+  CHECK(rig.sv({"-w", "2", "check", "web"}).out.find("chatter") == std::string::npos);
+}
