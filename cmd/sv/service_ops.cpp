@@ -12,6 +12,7 @@
 #include "svkit/paths.hpp"
 #include "svkit/spawn.hpp"
 #include "svkit/status_text.hpp"
+#include "svkit/svkit_status.hpp"
 
 namespace sv {
 
@@ -92,11 +93,20 @@ void status_cmd(Ctx& c) {
   if (c.lsb) done(c, shown == Shown::pid ? 0 : shown == Shown::no_pid ? 3 : 4);
 }
 
+// svkit's supervise says the service is in back-off or failed (runit's state: down).
+static bool held_back() {
+  auto ext = svkit::read_svkit_status(".");
+  return ext && (ext->phase == "backoff" || ext->phase == "failed");
+}
+
 Sent control(Ctx& c, const char* bytes) {
   if (status_get(c) != Got::ok) return Sent::failed;
   svkit::Status s = raw_status(c);
   // Skip when the wanted state already matches; "d" only once TERM was sent (after "o").
-  if (c.raw[17] == static_cast<unsigned char>(bytes[0]) && (bytes[0] != 'd' || s.got_term))
+  // svkit: "u" is sent anyway to a service waiting in back-off or given up (failed), whose
+  // wanted state is up already: it starts it now.
+  if (c.raw[17] == static_cast<unsigned char>(bytes[0]) && (bytes[0] != 'd' || s.got_term) &&
+      !(bytes[0] == 'u' && held_back()))
     return Sent::skipped;
   int fd = ::open(svkit::kControlFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd == -1) {
@@ -163,15 +173,23 @@ static bool since_start(const Ctx& c, const svkit::Status& s) {
                                        : s.when.nano >= c.start_tai.nano;
 }
 
+// Ready, or without readiness: the run of S has become ready (svkit's supervise).
+static bool ready_now(const svkit::Status& s) {
+  auto ext = svkit::read_svkit_status(".");
+  return svkit::readiness(ext, svkit::unix_ms(s.when)) != svkit::Readiness::not_ready;
+}
+
 static bool reached(Ctx& c, char want, const svkit::Status& s) {
   bool pid = s.pid != 0;
   switch (want) {
     case 'x': return false;  // reached only when the supervisor is gone
     // runit accepts any running process, even one still dying of an earlier "down" before
     // the supervisor has read our "u"; svkit waits until the supervisor wants it up.
+    // svkit: a service with readiness (supervise/svkit-status "ready" not "-") is up once
+    // it is ready; runit's ./check is still run after that, as runit does.
     case 'u':
       return pid && s.state == svkit::RunState::run && s.want == svkit::Want::up &&
-             check_script(c);
+             ready_now(s) && check_script(c);
     case 'd': return !pid && s.state == svkit::RunState::down;
     case 't':
     case 'k':
