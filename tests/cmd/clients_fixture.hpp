@@ -4,6 +4,9 @@
 // run against each one that is installed/built (CLIENTS_SUPERVISOR picks it).
 #pragma once
 #include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +24,25 @@ using namespace svkit::test;
                                           std::string(SVKIT_BIN_DIR) + "/supervise");        \
   if (!svkit::test::require_anchor(supervisor)) return;                                      \
   INFO("supervisor " << supervisor)
+
+// An anchor (runit, daemontools binary) or root a NEW test needs: missing fails the run
+// under CI (CI=true) and warns visibly elsewhere; the caller returns when false.
+inline bool under_ci() {
+  const char* ci = std::getenv("CI");
+  return ci && std::string(ci) == "true";
+}
+inline bool need(const std::string& anchor) {
+  if (have(anchor)) return true;
+  if (under_ci()) FAIL("anchor missing under CI: " << anchor);
+  WARN("anchor missing, test NOT run: " << anchor);
+  return false;
+}
+inline bool need_root() {
+  if (is_root()) return true;
+  if (under_ci()) FAIL("root needed under CI");
+  WARN("not root, test NOT run");
+  return false;
+}
 
 // runit's daemons live in /usr/sbin on Debian, in /usr/bin or /sbin elsewhere.
 inline std::string runit(const std::string& name) {
