@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "access.hpp"
 #include "service.hpp"
 #include "svkit/footprint.hpp"
 #include "signals.hpp"
@@ -77,6 +78,7 @@ void setup(Context& c) {
   }
   open_ok(c.main);
   if (c.has_log) open_ok(c.log);
+  apply_control_group(c);
 }
 
 void start_due(Context& c, Service& s) {
