@@ -469,6 +469,7 @@ void install(const Service& s, const std::string& version, const std::string& so
     fail(kExitRefused, "release has no run file (need an executable ./run)");
   if (!(rs.st_mode & S_IXUSR)) fail(kExitRefused, "release's ./run is not executable");
   sync_tree(tmp.path);
+  test_point("install-copied");
   std::string dst = s.release(version);
   if (path_exists(dst)) {
     if (!same_tree(tmp.path, dst))
