@@ -209,6 +209,20 @@ int lock_service(const Service& s, bool create) {
 
 namespace {
 
+bool svkit_write_all(int fd, const char* p, size_t n) {
+  while (n) {
+    ssize_t w = ::write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      if (w == 0) errno = ENOSPC;
+      return false;
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
 // True when a symlink at REL (relative to the release root) with TARGET leaves the release.
 bool escapes(const std::string& rel, const std::string& target) {
   if (target.empty() || target[0] == '/') return true;
@@ -247,6 +261,30 @@ std::string human(uint64_t n) {
   return std::to_string(n) + " bytes";
 }
 
+// Boost 1.74's copy_file uses copy_file_range and fails with EXDEV across file systems on
+// some kernels, so the bytes are copied here; the walk and paths stay Boost's.
+void copy_file(const std::string& from, const std::string& to, mode_t mode, const std::string& rel) {
+  int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) fail_sys("unable to read " + from);
+  int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (out < 0) {
+    ::close(in);
+    fail_sys("unable to create " + to);
+  }
+  char buf[65536];
+  for (ssize_t n; (n = ::read(in, buf, sizeof buf)) != 0;) {
+    if (n < 0 || !svkit_write_all(out, buf, static_cast<size_t>(n))) {
+      int e = errno;
+      ::close(in);
+      ::close(out);
+      errno = e;
+      fail_sys(std::string(n < 0 ? "unable to read " : "unable to write ") + rel);
+    }
+  }
+  ::close(in);
+  if (::fchmod(out, mode) != 0 || ::close(out) != 0) fail_sys("unable to write " + rel);
+}
+
 void copy_tree(const Roots& r, const std::string& src, const std::string& dst) {
   std::vector<std::pair<std::string, mode_t>> dirs;  // modes set last (read-only dirs)
   if (::mkdir(dst.c_str(), 0700) != 0) fail_sys("unable to create " + dst);
@@ -267,8 +305,7 @@ void copy_tree(const Roots& r, const std::string& src, const std::string& dst) {
         if (static_cast<uint64_t>(st.st_size) > r.max_file_size)
           fail(kExitRefused, "release file " + relstr + " is " + human(st.st_size) +
                                  ", over the size limit of " + human(r.max_file_size));
-        fs::copy_file(it->path(), out);
-        fs::permissions(out, static_cast<fs::perms>(st.st_mode & 07777));
+        copy_file(it->path().string(), out, st.st_mode & 07777, relstr);
       } else if (S_ISLNK(st.st_mode)) {
         std::string target = fs::read_symlink(it->path()).string();
         if (escapes(relstr, target))
@@ -295,6 +332,14 @@ struct Archive {
     archive_write_free(w);
   }
 };
+
+// libarchive's message, or the system's when a system call failed ("No space left ...").
+std::string arch_err(struct archive* a) {
+  int e = archive_errno(a);
+  if (e > 0 && e != EILSEQ) return ::strerror(e);
+  const char* m = archive_error_string(a);
+  return m ? m : "unknown error";
+}
 
 void extract(const Roots& r, const std::string& file, const std::string& dst) {
   if (::mkdir(dst.c_str(), 0700) != 0) fail_sys("unable to create " + dst);
@@ -350,7 +395,7 @@ void extract(const Roots& r, const std::string& file, const std::string& dst) {
     archive_entry_set_pathname(e, rel.c_str());
     archive_entry_set_perm(e, archive_entry_perm(e) | (type == AE_IFDIR ? 0700 : 0600));
     if (archive_write_header(ar.w, e) != ARCHIVE_OK)
-      fail(kExitRefused, "unable to extract " + rel + ": " + archive_error_string(ar.w));
+      fail(kExitTemporary, "unable to extract " + rel + ": " + arch_err(ar.w));
     any = true;
     const void* buf;
     size_t len;
@@ -363,17 +408,17 @@ void extract(const Roots& r, const std::string& file, const std::string& dst) {
         fail(kExitRefused, "archive entry " + rel + " is over the size limit of " +
                                human(r.max_file_size));
       if (archive_write_data_block(ar.w, buf, len, off) != ARCHIVE_OK)
-        fail(kExitTemporary, "unable to write " + rel + ": " + archive_error_string(ar.w));
+        fail(kExitTemporary, "unable to write " + rel + ": " + arch_err(ar.w));
     }
     if (d != ARCHIVE_EOF)
       fail(kExitRefused, "unable to read archive " + file + ": " + archive_error_string(ar.a));
     if (archive_write_finish_entry(ar.w) != ARCHIVE_OK)
-      fail(kExitTemporary, "unable to write " + rel + ": " + archive_error_string(ar.w));
+      fail(kExitTemporary, "unable to write " + rel + ": " + arch_err(ar.w));
   }
   if (rc != ARCHIVE_EOF)
     fail(kExitRefused, "unable to read archive " + file + ": " + archive_error_string(ar.a));
   if (archive_write_close(ar.w) != ARCHIVE_OK)
-    fail(kExitTemporary, "unable to write " + dst + ": " + archive_error_string(ar.w));
+    fail(kExitTemporary, "unable to write " + dst + ": " + arch_err(ar.w));
   if (!any) fail(kExitRefused, "archive " + file + " is empty");
 }
 

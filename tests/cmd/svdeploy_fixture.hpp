@@ -63,7 +63,7 @@ struct Scratch {
 
   Result deploy(const std::vector<std::string>& args, std::map<std::string, std::string> extra = {}) const {
     auto r = run(bin("svdeploy"), args, opts(extra));
-    INFO("svdeploy " << args.at(0) << " -> " << r.code << "\nout: " << r.out << "\nerr: " << r.err);
+    UNSCOPED_INFO("svdeploy " << args.at(0) << " -> " << r.code << "\nout: " << r.out << "\nerr: " << r.err);
     return r;
   }
 
