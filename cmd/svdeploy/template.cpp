@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/filesystem.hpp>
 #include <sstream>
 
@@ -88,16 +89,20 @@ void render_template(const std::string& tdir, const Vars& vars, const std::strin
     fail(kExitRefused, "no template " + tdir);
   std::vector<Entry> entries;
   boost::system::error_code ec;
-  for (fs::recursive_directory_iterator it(tdir, ec), end; !ec && it != end; it.increment(ec)) {
-    std::string rel = it->path().lexically_relative(tdir).string();
+  std::vector<fs::path> paths;  // sorted: the first error is the same on every machine
+  for (fs::recursive_directory_iterator it(tdir, ec), end; !ec && it != end; it.increment(ec))
+    paths.push_back(it->path());
+  std::sort(paths.begin(), paths.end());
+  for (auto& path : paths) {
+    std::string rel = path.lexically_relative(tdir).string();
     if (rel == "vars" || rel == "README") continue;
     std::string shown = tdir + "/" + rel;
-    if (::lstat(it->path().c_str(), &st) != 0) fail_sys("unable to read " + shown);
+    if (::lstat(path.c_str(), &st) != 0) fail_sys("unable to read " + shown);
     if (S_ISDIR(st.st_mode)) entries.push_back({rel, 'd', st.st_mode & 07777, ""});
     else if (S_ISLNK(st.st_mode))
-      entries.push_back({rel, 'l', 0, fs::read_symlink(it->path(), ec).string()});
+      entries.push_back({rel, 'l', 0, fs::read_symlink(path, ec).string()});
     else if (S_ISREG(st.st_mode))
-      entries.push_back({rel, 'f', st.st_mode & 07777, render(shown, read_text(it->path().string()), vars)});
+      entries.push_back({rel, 'f', st.st_mode & 07777, render(shown, read_text(path.string()), vars)});
     else
       fail(kExitRefused, shown + ": not a file, directory or symlink");
   }
