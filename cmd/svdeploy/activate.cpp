@@ -138,7 +138,10 @@ bool ensure_service_dir(const Service& s, const std::string& version) {
                  0755);
     }
     std::string group = read_text(s.dir + "/deploy-group");
-    if (!group.empty()) write_file(tmp + "/control-group", group, 0644);
+    if (!group.empty()) {  // allowed: the deploy group switches ./current here
+      write_file(tmp + "/control-group", group, 0644);
+      ::chmod(tmp.c_str(), 02775);
+    }
     if (::symlink(("../" + version).c_str(), (tmp + "/current").c_str()) != 0)
       fail_sys("unable to create " + tmp + "/current");
     if (::rename(tmp.c_str(), sd.c_str()) != 0) fail_sys("unable to create " + sd);
