@@ -45,7 +45,7 @@ TEST_CASE("interop: sv status/down/up with -w against supervise",
   r = client(s, kSv, {"-w", "5", "down", "svc"});
   CHECK(r.code == 0);
   CHECK(r.out.rfind("ok: down: svc: ", 0) == 0);
-  CHECK(stat_of(s.dir) == "down\n");
+  CHECK(stat_becomes(s.dir, "down"));
   r = client(s, kSv, {"-w", "5", "up", "svc"});
   CHECK(r.code == 0);
   CHECK(r.out.rfind("ok: run: svc: (pid ", 0) == 0);
