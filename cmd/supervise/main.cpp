@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "access.hpp"
 #include "service.hpp"
 #include "svkit/footprint.hpp"
 #include "svkit/diag.hpp"
@@ -65,6 +66,7 @@ void setup(Context& c) {
   }
   open_ok(c.main);
   if (c.has_log) open_ok(c.log);
+  apply_control_group(c);
 }
 
 void start_due(Context& c, Service& s) {
