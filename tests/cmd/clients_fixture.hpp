@@ -25,24 +25,10 @@ using namespace svkit::test;
   if (!svkit::test::require_anchor(supervisor)) return;                                      \
   INFO("supervisor " << supervisor)
 
-// An anchor (runit, daemontools binary) or root a NEW test needs: missing fails the run
-// under CI (CI=true) and warns visibly elsewhere; the caller returns when false.
-inline bool under_ci() {
-  const char* ci = std::getenv("CI");
-  return ci && std::string(ci) == "true";
-}
-inline bool need(const std::string& anchor) {
-  if (have(anchor)) return true;
-  if (under_ci()) FAIL("anchor missing under CI: " << anchor);
-  WARN("anchor missing, test NOT run: " << anchor);
-  return false;
-}
-inline bool need_root() {
-  if (is_root()) return true;
-  if (under_ci()) FAIL("root needed under CI");
-  WARN("not root, test NOT run");
-  return false;
-}
+// An anchor (runit, daemontools binary) or root a NEW test needs: the harness's require()
+// (fails under CI, warns elsewhere); the caller returns when false.
+inline bool need(const std::string& anchor) { return svkit::test::require_anchor(anchor); }
+inline bool need_root() { return svkit::test::require_root(); }
 
 // runit's daemons live in /usr/sbin on Debian, in /usr/bin or /sbin elsewhere.
 inline std::string runit(const std::string& name) {

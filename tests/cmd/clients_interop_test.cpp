@@ -220,7 +220,7 @@ TEST_CASE("sv without SVDIR finds /etc/service: env -i /etc/init.d/NAME as runit
   // runit's sv (Debian) looks in /etc/service; svkit's sv takes the first existing of
   // /service, /etc/service, /var/service, so the comparison holds only without /service.
   if (have("/service")) {
-    if (under_ci()) FAIL("/service exists: svkit's sv would use it, runit's /etc/service");
+    if (svkit::test::under_ci()) FAIL("/service exists: svkit's sv would use it, runit's /etc/service");
     WARN("/service exists, test NOT run");
     return;
   }
