@@ -14,7 +14,7 @@ void LogStamp::format_second(int64_t sec) noexcept {
     put_hex(buf_ + 1, kTaiEpoch + static_cast<uint64_t>(sec), 16);
   } else {
     time_t t = static_cast<time_t>(sec);
-    struct tm tm;
+    struct tm tm = {};  // all zero if gmtime_r cannot represent the year
     ::gmtime_r(&t, &tm);
     put_dec(buf_, static_cast<unsigned long>(1900 + tm.tm_year), 4);
     buf_[4] = '-';
@@ -33,7 +33,7 @@ void LogStamp::format_second(int64_t sec) noexcept {
 }
 
 std::string_view LogStamp::format(const timespec& ts) noexcept {
-  if (ts.tv_sec != sec_) {
+  if (ts.tv_sec != sec_ || nsec_ < 0) {  // nsec_ < 0: nothing formatted yet
     format_second(ts.tv_sec);
     nsec_ = -1;
   }
