@@ -175,6 +175,7 @@ void run_ended(Context& c, Service& s, int code, int low) {
   s.has_exit = true;
   s.notify.reset();
   s.ready_at = s.kill_at = s.check_at = -1;
+  kill_group(s.check_pid);  // a ./check of the ended run must not hold up the next run's
   int64_t ran = s.up_since_ms >= 0 ? now - s.up_since_ms : 0;
   s.up_since_ms = -1;
   if (s.sv.want != svkit::Goal::up) return;  // stopped on purpose: no restart to pace
