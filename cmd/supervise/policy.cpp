@@ -314,6 +314,8 @@ void fill_ext_status(const Service& s, svkit::ExtStatus& e) {
   e.reason = dr ? dr : s.reason;
   e.waiting_for = deps_waiting_for(s);
   e.backoff_until_ms = s.sv.backoff ? s.restart_real_ms : -1;
+  e.pid = s.sv.pid;
+  e.pid_start = s.sv.pid ? s.pid_start : 0;
 }
 
 }  // namespace supervise

@@ -50,6 +50,7 @@ struct Service {
   int64_t ready_real_ms = -1;    // CLOCK_REALTIME of ready / of restart_at (svkit-status)
   int64_t restart_real_ms = -1;
   uint64_t ext_hash = 0;         // of the svkit-status text last written
+  uint64_t pid_start = 0;        // kernel start time of sv.pid (adoption's proof of identity)
   svkit::ExitTally tally;        // restart-limit
   int alert_code = 0, alert_sig = 0;  // arguments of the pending ./alert
   char reason[80] = "";          // failed / waiting / unready text
