@@ -12,8 +12,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <string_view>
+
 #include "svkit/digits.hpp"
 #include "svkit/paths.hpp"
+#include "svkit/policy.hpp"
 #include "svkit/status_file.hpp"
 
 #ifndef SYS_pidfd_open
@@ -53,6 +56,24 @@ bool ours(const Service& s, pid_t pid) noexcept {
          theirs.st_dev == mine.st_dev && theirs.st_ino == mine.st_ino;
 }
 
+// Is PID the process the previous supervise started? svkit-status records its pid and
+// kernel start time ("pid_start"): a reused pid has another start time, and a service
+// may change its directory, session or group. Without that record (a file written by an
+// older supervise, or a crash between the pid and svkit-status writes) the older test
+// stands: a session leader whose cwd is this directory.
+bool identified(const Service& s, pid_t pid, uint64_t& start) noexcept {
+  char text[svkit::kExtStatusMax];
+  svkit::UniqueFd fd(::openat(s.dir.get(), svkit::kExtStatusFile, O_RDONLY | O_CLOEXEC));
+  ssize_t n = fd ? ::read(fd.get(), text, sizeof text) : -1;
+  pid_t recorded = 0;
+  uint64_t ticks = 0;
+  start = svkit::start_time_of(pid);
+  if (n > 0 && svkit::parse_pid_start(std::string_view(text, static_cast<size_t>(n)), recorded, ticks) &&
+      recorded == pid)
+    return start != 0 && start == ticks;
+  return ours(s, pid);
+}
+
 }  // namespace
 
 void adopt(Service& s) {
@@ -61,10 +82,12 @@ void adopt(Service& s) {
   // Open the pidfd first: it pins the process, so the checks below cannot be fooled by
   // the pid being reused in between.
   svkit::UniqueFd pfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  if (!pfd || !ours(s, pid)) return;
+  uint64_t start = 0;
+  if (!pfd || !identified(s, pid, start)) return;
   struct pollfd p = {pfd.get(), POLLIN, 0};
   if (::poll(&p, 1, 0) != 0) return;  // already gone
   s.adopted = true;
+  s.pid_start = start;
   s.pidfd = std::move(pfd);
   unsigned char raw[svkit::kStatusSize + 1];
   svkit::UniqueFd st(::openat(s.dir.get(), svkit::kStatusFile, O_RDONLY | O_CLOEXEC));

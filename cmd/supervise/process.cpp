@@ -113,6 +113,7 @@ void start_run(Context& c, Service& s) {
     return;
   }
   s.adopted = false;
+  s.pid_start = svkit::start_time_of(pid);
   apply(c, s, svkit::on_started(s.sv, pid));
   run_started(c, s, notify.read ? notify.read.release() : -1, now_ms());
 }
@@ -130,6 +131,7 @@ void start_finish(Context& c, Service& s) {
     return;
   }
   s.adopted = false;
+  s.pid_start = svkit::start_time_of(pid);
   apply(c, s, svkit::on_started(s.sv, pid));
   finish_started(s, now_ms());
 }

@@ -50,6 +50,7 @@ struct Service {
   int64_t ready_real_ms = -1;    // CLOCK_REALTIME of ready / of restart_at (svkit-status)
   int64_t restart_real_ms = -1;
   uint64_t ext_hash = 0;         // of the svkit-status text last written
+  uint64_t pid_start = 0;        // kernel start time of sv.pid (adoption's proof of identity)
   svkit::ExitTally tally;        // restart-limit
   int alert_code = 0, alert_sig = 0;  // arguments of the pending ./alert
   char reason[80] = "";          // failed / waiting / unready text
@@ -120,6 +121,7 @@ void fill_ext_status(const Service& s, svkit::ExtStatus& e);
 bool dependencies_met(Context& c, Service& s);
 int deps_fd(const Service& s);     // inotify fd to poll, or -1
 void deps_event(Service& s);       // drains it (the loop then tries to start again)
+void deps_idle(Service& s);        // nothing waits any more: stop watching
 const char* deps_waiting_for(const Service& s);
 const char* deps_reason(const Service& s);  // waiting/cycle text, or null
 
