@@ -191,7 +191,10 @@ std::string json_svkit_fields(const std::optional<SvkitStatus>& ext,
 }
 
 Readiness readiness(const std::optional<SvkitStatus>& ext, int64_t started_ms) noexcept {
-  if (!ext || !ext->ready) return Readiness::none;
+  if (!ext) return Readiness::none;
+  // Written for an earlier state (supervise replaces it just after status): not yet known.
+  if (ext->phase != "up" && ext->phase != "starting") return Readiness::not_ready;
+  if (!ext->ready) return Readiness::none;
   if (!*ext->ready || !ext->ready_since_ms || *ext->ready_since_ms < started_ms)
     return Readiness::not_ready;
   return Readiness::ready;
