@@ -5,8 +5,6 @@
 #pragma once
 #include <sys/stat.h>
 
-#include <catch2/catch.hpp>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,31 +15,13 @@
 namespace clients {
 using namespace svkit::test;
 
-// Which supervisor drives the service: a GENERATE over both; absent ones are skipped.
+// Which supervisor drives the service: a GENERATE over both; an absent one fails under CI
+// and warns elsewhere (harness require()).
 #define CLIENTS_SUPERVISOR()                                                                  \
   const std::string supervisor = GENERATE(as<std::string>{}, clients::runit("runsv"),        \
                                           std::string(SVKIT_BIN_DIR) + "/supervise");        \
-  if (!svkit::test::have(supervisor)) return;                                                \
+  if (!svkit::test::require_anchor(supervisor)) return;                                      \
   INFO("supervisor " << supervisor)
-
-// An anchor (runit, daemontools binary) or root a NEW test needs: missing fails the run
-// under CI (CI=true) and warns visibly elsewhere; the caller returns when false.
-inline bool under_ci() {
-  const char* ci = std::getenv("CI");
-  return ci && std::string(ci) == "true";
-}
-inline bool need(const std::string& anchor) {
-  if (have(anchor)) return true;
-  if (under_ci()) FAIL("anchor missing under CI: " << anchor);
-  WARN("anchor missing, test NOT run: " << anchor);
-  return false;
-}
-inline bool need_root() {
-  if (is_root()) return true;
-  if (under_ci()) FAIL("root needed under CI");
-  WARN("not root, test NOT run");
-  return false;
-}
 
 // runit's daemons live in /usr/sbin on Debian, in /usr/bin or /sbin elsewhere.
 inline std::string runit(const std::string& name) {
@@ -101,7 +81,7 @@ struct Rig {
   std::string body_;
 
   // A service whose run script is "#!/bin/sh\n" + BODY; with LOG a log/run that discards.
-  explicit Rig(const std::string& body = "exec sleep 1000\n", bool log = false, bool down = false)
+  explicit Rig(const std::string& body = "exec sleep 60\n", bool log = false, bool down = false)
       : dir(tmp / "web"), body_(body) {
     make_dirs(dir);
     write_script(dir / "run", body);

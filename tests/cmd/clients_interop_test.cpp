@@ -33,9 +33,9 @@ void same_sv(const Rig& rig, const std::vector<std::string>& args) {
 }  // namespace
 
 TEST_CASE("sv status matches runit's sv in every state", "[clients][sv][interop][e2e]") {
-  if (!have("/usr/bin/sv")) return;
+  REQUIRE_ANCHOR("/usr/bin/sv");
   CLIENTS_SUPERVISOR();
-  Rig rig("trap '' TERM\nexec sleep 1000\n", true);
+  Rig rig("trap '' TERM\nexec sleep 60\n", true);
   make_dirs(rig.tmp / "plain");
   REQUIRE(rig.start(supervisor));
   same_sv(rig, {"status", "web"});
@@ -69,10 +69,10 @@ TEST_CASE("sv status matches runit's sv in every state", "[clients][sv][interop]
 
 TEST_CASE("sv status matches runit's sv for finish and odd log directories",
           "[clients][sv][interop][e2e]") {
-  if (!have("/usr/bin/sv")) return;
+  REQUIRE_ANCHOR("/usr/bin/sv");
   CLIENTS_SUPERVISOR();
   Rig rig("exit 3\n");
-  write_script(rig.dir / "finish", "exec sleep 1000\n");
+  write_script(rig.dir / "finish", "exec sleep 60\n");
   rig.sup = std::make_unique<Tool>(supervisor, std::vector<std::string>{rig.dir.string()});
   REQUIRE(eventually(5s, [&] {
     auto s = status_of(rig.dir);
@@ -89,7 +89,7 @@ TEST_CASE("sv status matches runit's sv for finish and odd log directories",
 }
 
 TEST_CASE("sv in LSB mode matches runit's sv", "[clients][sv][interop][e2e]") {
-  if (!have("/usr/bin/sv")) return;
+  REQUIRE_ANCHOR("/usr/bin/sv");
   CLIENTS_SUPERVISOR();
   Rig rig;
   REQUIRE(rig.start(supervisor));
@@ -114,9 +114,9 @@ TEST_CASE("sv in LSB mode matches runit's sv", "[clients][sv][interop][e2e]") {
 }
 
 TEST_CASE("svstat matches daemontools' svstat", "[clients][svstat][interop][e2e]") {
-  if (!have("/usr/bin/svstat")) return;
+  REQUIRE_ANCHOR("/usr/bin/svstat");
   CLIENTS_SUPERVISOR();
-  Rig rig("exec sleep 1000\n", true);
+  Rig rig("exec sleep 60\n", true);
   make_dirs(rig.tmp / "plain");
   REQUIRE(rig.start(supervisor));
   std::string t = rig.tmp.str();
@@ -136,7 +136,7 @@ TEST_CASE("svstat matches daemontools' svstat", "[clients][svstat][interop][e2e]
 
 TEST_CASE("svstat exits as daemontools' svstat: running, not running, missing",
           "[clients][svstat][interop][e2e]") {
-  if (!need("/usr/bin/svstat")) return;
+  REQUIRE_ANCHOR("/usr/bin/svstat");
   Rig rig;
   make_dirs(rig.tmp / "plain/supervise");
   REQUIRE(::mkfifo((rig.tmp / "plain/supervise/ok").c_str(), 0600) == 0);  // nobody holds it
@@ -154,7 +154,8 @@ TEST_CASE("svstat exits as daemontools' svstat: running, not running, missing",
 }
 
 TEST_CASE("svc and svok match daemontools on bad input", "[clients][svc][svok][interop][e2e]") {
-  if (!have("/usr/bin/svc") || !have("/usr/bin/svok")) return;
+  REQUIRE_ANCHOR("/usr/bin/svc");
+  REQUIRE_ANCHOR("/usr/bin/svok");
   TempDir tmp;
   make_dirs(tmp / "plain/supervise");
   REQUIRE(::mkfifo((tmp / "plain/supervise/control").c_str(), 0600) == 0);
@@ -180,7 +181,7 @@ TEST_CASE("svc and svok match daemontools on bad input", "[clients][svc][svok][i
 }
 
 TEST_CASE("svstat and svc drive daemontools' supervise too", "[clients][svstat][svc][interop][e2e]") {
-  if (!have("/usr/bin/supervise")) return;
+  REQUIRE_ANCHOR("/usr/bin/supervise");
   Rig rig;
   REQUIRE(rig.start("/usr/bin/supervise"));  // 18-byte status records
   std::string d = rig.dir.string();
@@ -215,14 +216,13 @@ struct SystemLinks {
 
 TEST_CASE("sv without SVDIR finds /etc/service: env -i /etc/init.d/NAME as runit's sv",
           "[clients][sv][interop][e2e][root]") {
-  if (!need_root() || !need("/usr/bin/sv")) return;
+  REQUIRE_ROOT();
+  REQUIRE_ANCHOR("/usr/bin/sv");
   // runit's sv (Debian) looks in /etc/service; svkit's sv takes the first existing of
   // /service, /etc/service, /var/service, so the comparison holds only without /service.
-  if (have("/service")) {
-    if (under_ci()) FAIL("/service exists: svkit's sv would use it, runit's /etc/service");
-    WARN("/service exists, test NOT run");
+  if (!require(!have("/service") && !fs::exists("/service"),
+               "no /service (svkit's sv would use it, runit's sv /etc/service)"))
     return;
-  }
   Rig rig;
   std::string name = "svkit-test-" + std::to_string(::getpid());
   fs::rename(rig.dir, rig.tmp / name);  // sv enable names a service by its directory
@@ -267,7 +267,7 @@ TEST_CASE("sv without SVDIR finds /etc/service: env -i /etc/init.d/NAME as runit
 
 TEST_CASE("sv check: a ./check that cannot run counts as passed, as runit's sv says",
           "[clients][sv][interop][e2e]") {
-  if (!need("/usr/bin/sv")) return;
+  REQUIRE_ANCHOR("/usr/bin/sv");
   Rig rig;
   write_file(rig.dir / "check", "#!/bin/sh\nexit 1\n", 0644);  // not executable
   REQUIRE(rig.start(bin("supervise")));

@@ -79,7 +79,7 @@ TEST_CASE("svstat exits 0 as daemontools; -e counts directories it could not rep
 
 TEST_CASE("svstat --json gives one object per service, with the log", "[clients][svstat][e2e]") {
   CLIENTS_SUPERVISOR();
-  Rig rig("exec sleep 1000\n", true);
+  Rig rig("exec sleep 60\n", true);
   REQUIRE(rig.start(supervisor));
   std::string d = rig.dir.string();
   auto r = run("svstat", {"--json", d, rig.tmp.str() + "/nope"});
@@ -122,7 +122,7 @@ TEST_CASE("svstat --json reads supervise/svkit-status beside runit's status",
   // runit's runsv drives the service (it writes no svkit-status and never touches one), so
   // a hand-written file stands for what svkit's supervise writes.
   std::string runsv = runit("runsv");
-  if (!need(runsv)) return;
+  REQUIRE_ANCHOR(runsv);
   Rig rig;
   REQUIRE(rig.start(runsv));
   std::string d = rig.dir.string();
@@ -277,7 +277,8 @@ TEST_CASE("svc bad input: usage 100, per-directory warnings exit 0", "[clients][
 
 TEST_CASE("svstat, svok, svc without permission on supervise/", "[clients][svstat][svok][svc][e2e]") {
   CLIENTS_SUPERVISOR();
-  if (!is_root() || !have("/usr/bin/setpriv")) return;
+  REQUIRE_ROOT();
+  REQUIRE_ANCHOR("/usr/bin/setpriv");
   Rig rig;
   REQUIRE(rig.start(supervisor));
   rig.lock_supervise();
