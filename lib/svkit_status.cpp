@@ -8,6 +8,7 @@
 
 #include <limits>
 
+#include "svkit/paths.hpp"
 #include "svkit/status_text.hpp"
 
 namespace svkit {
@@ -118,8 +119,8 @@ SvkitStatus parse_svkit_status(std::string_view text) {
 }
 
 std::optional<SvkitStatus> read_svkit_status(const std::string& dir) {
-  std::string path = dir.empty() || dir == "." ? std::string(kSvkitStatusFile)
-                                               : dir + "/" + kSvkitStatusFile;
+  std::string path = dir.empty() || dir == "." ? std::string(kExtStatusFile)
+                                               : dir + "/" + kExtStatusFile;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd == -1) return std::nullopt;
   std::string text;

@@ -15,8 +15,6 @@
 
 namespace svkit {
 
-inline constexpr const char kSvkitStatusFile[] = "supervise/svkit-status";
-
 struct SvkitStatus {
   std::string phase;                         // down|starting|up|finishing|stopping|backoff|
                                              // waiting|failed (or a later word); "" missing
