@@ -8,6 +8,7 @@
 
 #include <limits>
 
+#include "svkit/paths.hpp"
 #include "svkit/status_text.hpp"
 
 namespace svkit {
@@ -118,8 +119,8 @@ SvkitStatus parse_svkit_status(std::string_view text) {
 }
 
 std::optional<SvkitStatus> read_svkit_status(const std::string& dir) {
-  std::string path = dir.empty() || dir == "." ? std::string(kSvkitStatusFile)
-                                               : dir + "/" + kSvkitStatusFile;
+  std::string path = dir.empty() || dir == "." ? std::string(kExtStatusFile)
+                                               : dir + "/" + kExtStatusFile;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd == -1) return std::nullopt;
   std::string text;
@@ -191,7 +192,10 @@ std::string json_svkit_fields(const std::optional<SvkitStatus>& ext,
 }
 
 Readiness readiness(const std::optional<SvkitStatus>& ext, int64_t started_ms) noexcept {
-  if (!ext || !ext->ready) return Readiness::none;
+  if (!ext) return Readiness::none;
+  // Written for an earlier state (supervise replaces it just after status): not yet known.
+  if (ext->phase != "up" && ext->phase != "starting") return Readiness::not_ready;
+  if (!ext->ready) return Readiness::none;
   if (!*ext->ready || !ext->ready_since_ms || *ext->ready_since_ms < started_ms)
     return Readiness::not_ready;
   return Readiness::ready;

@@ -19,6 +19,7 @@
 #include "sv.hpp"
 #include "svkit/fifo.hpp"
 #include "svkit/paths.hpp"
+#include "svkit/svkit_status.hpp"
 #include "svkit/tai64n.hpp"
 
 namespace sv {
@@ -57,7 +58,8 @@ bool wait_for(Ctx& c, Pred done) {
   }
 }
 
-// Supervised, and up unless it has a down file. Prints "ok: ..." when reached.
+// Supervised, and up (and ready, with readiness) unless it has a down file. Prints
+// "ok: ..." when reached.
 bool enabled_and_up(Ctx& c, const std::string& dir, bool say_status) {
   if (!held(dir) || ::chdir(dir.c_str()) == -1) return false;
   struct stat st;
@@ -73,7 +75,9 @@ bool enabled_and_up(Ctx& c, const std::string& dir, bool say_status) {
     reached = check(c, "u") == Reach::reached;
   } else {
     auto s = svkit::read_status(".");
-    reached = s && s->pid && s->state == svkit::RunState::run;
+    reached = s && s->pid && s->state == svkit::RunState::run &&
+              svkit::readiness(svkit::read_svkit_status("."), svkit::unix_ms(s->when)) !=
+                  svkit::Readiness::not_ready;
   }
   leave_service(c);
   return reached;

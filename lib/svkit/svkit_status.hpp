@@ -15,8 +15,6 @@
 
 namespace svkit {
 
-inline constexpr const char kSvkitStatusFile[] = "supervise/svkit-status";
-
 struct SvkitStatus {
   std::string phase;                         // down|starting|up|finishing|stopping|backoff|
                                              // waiting|failed (or a later word); "" missing
@@ -52,9 +50,11 @@ std::string phase_of(const std::optional<SvkitStatus>& ext, RunState runit_state
 std::string json_svkit_fields(const std::optional<SvkitStatus>& ext,
                               std::optional<RunState> runit_state, int64_t now_ms);
 
-// Readiness of a run that started at STARTED_MS (the status record's time): none (no
-// file, or "ready -"), not ready, or ready since STARTED_MS or later (an older "ready 1"
-// left from the previous run, before supervise rewrote the file, does not count).
+// Readiness of a run that started at STARTED_MS (the status record's time), for a status
+// that says run: none (no file, or "ready -"), not ready, or ready since STARTED_MS or
+// later. supervise rewrites the file just after status, so a file still written for the
+// previous state (phase other than up/starting, or a "ready 1" older than this run) is
+// "not ready" yet, never "none".
 enum class Readiness { none, not_ready, ready };
 Readiness readiness(const std::optional<SvkitStatus>& ext, int64_t started_ms) noexcept;
 

@@ -5,8 +5,6 @@
 #pragma once
 #include <sys/stat.h>
 
-#include <catch2/catch.hpp>
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,11 +22,6 @@ using namespace svkit::test;
                                           std::string(SVKIT_BIN_DIR) + "/supervise");        \
   if (!svkit::test::require_anchor(supervisor)) return;                                      \
   INFO("supervisor " << supervisor)
-
-// An anchor (runit, daemontools binary) or root a NEW test needs: the harness's require()
-// (fails under CI, warns elsewhere); the caller returns when false.
-inline bool need(const std::string& anchor) { return svkit::test::require_anchor(anchor); }
-inline bool need_root() { return svkit::test::require_root(); }
 
 // runit's daemons live in /usr/sbin on Debian, in /usr/bin or /sbin elsewhere.
 inline std::string runit(const std::string& name) {

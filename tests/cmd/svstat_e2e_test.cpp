@@ -122,7 +122,7 @@ TEST_CASE("svstat --json reads supervise/svkit-status beside runit's status",
   // runit's runsv drives the service (it writes no svkit-status and never touches one), so
   // a hand-written file stands for what svkit's supervise writes.
   std::string runsv = runit("runsv");
-  if (!need(runsv)) return;
+  REQUIRE_ANCHOR(runsv);
   Rig rig;
   REQUIRE(rig.start(runsv));
   std::string d = rig.dir.string();

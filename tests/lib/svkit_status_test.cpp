@@ -125,13 +125,17 @@ TEST_CASE("svkit-status absent: phase from runit's state, the rest null", "[lib]
 
 TEST_CASE("svkit-status: readiness of the current run", "[lib][svkit_status]") {
   CHECK(readiness(std::nullopt, 0) == Readiness::none);
-  CHECK(readiness(parse_svkit_status("ready -\n"), 0) == Readiness::none);
-  CHECK(readiness(parse_svkit_status("ready 0\n"), 0) == Readiness::not_ready);
-  auto r = parse_svkit_status("ready 1\nready_since 100.500\n");
+  CHECK(readiness(parse_svkit_status("phase up\nready -\n"), 0) == Readiness::none);
+  CHECK(readiness(parse_svkit_status("phase starting\nready 0\n"), 0) == Readiness::not_ready);
+  // Still the file of the state before the start: not known yet, so not ready.
+  CHECK(readiness(parse_svkit_status("phase down\nready -\n"), 0) == Readiness::not_ready);
+  CHECK(readiness(parse_svkit_status("phase backoff\nready -\n"), 0) == Readiness::not_ready);
+  CHECK(readiness(parse_svkit_status("ready -\n"), 0) == Readiness::not_ready);
+  auto r = parse_svkit_status("phase up\nready 1\nready_since 100.500\n");
   CHECK(readiness(r, 100500) == Readiness::ready);
   CHECK(readiness(r, 100000) == Readiness::ready);
   CHECK(readiness(r, 100501) == Readiness::not_ready);  // left over from the run before
-  CHECK(readiness(parse_svkit_status("ready 1\n"), 0) == Readiness::not_ready);
+  CHECK(readiness(parse_svkit_status("phase up\nready 1\n"), 0) == Readiness::not_ready);
   CHECK(unix_ms(Tai64n::from_unix(100, 500999999)) == 100500);
 }
 
