@@ -30,7 +30,7 @@ std::map<std::string, std::vector<long>> numbered(const std::string& log,
 
 const char* kCounter =
     "i=0\nwhile [ $i -lt 6000 ]; do i=$((i+1)); echo \"$SVKIT_VERSION $$ $i\"; "
-    "printf %s $i > \"$SVKIT_RUNTIME_DIR/data/count.$$\"; sleep 0.01; done\n";
+    "echo $i >> \"$SVKIT_RUNTIME_DIR/data/count.$$\"; sleep 0.01; done\n";
 
 }  // namespace
 
@@ -77,20 +77,29 @@ TEST_CASE("svdeploy installs two versions, switches and rolls back behind one su
   REQUIRE(s.deploy({"activate", "app", "2.0"}).code == 0);  // stops the 1.0 of the rollback
   std::map<std::string, std::string> version_of;
   auto data = s.rt / "app/data";
-  bool complete = eventually(10s, [&] {
+  std::string why;
+  bool complete = eventually(10s, [&]() -> bool {
     version_of.clear();
     auto seen = numbered(read_file(s.rt / "app/log/current"), &version_of);
-    if (seen.size() < 4) return false;
+    if (seen.size() < 4) {
+      why = "fewer than 4 processes";
+      return false;
+    }
+    std::string now = std::to_string(s.pid("app"));
     for (auto& [pid, nums] : seen) {
-      if (!svkit::test::exists(data / ("count." + pid))) return false;
-      long last = std::stol("0" + read_file(data / ("count." + pid)));
-      if (pid == std::to_string(s.pid("app"))) continue;  // still counting
+      if (pid == now) continue;  // still counting
+      // One appended line per number (an append survives a kill; a rewrite may not).
+      long last = static_cast<long>(count_lines(read_file(data / ("count." + pid))));
       // The count file follows the echo: a process killed between the two logged one more.
       long logged = static_cast<long>(nums.size());
-      if (logged != last && logged != last + 1) return false;
+      if (logged != last && logged != last + 1) {
+        why = "pid " + pid + " logged " + std::to_string(logged) + " counted " + std::to_string(last);
+        return false;
+      }
     }
     return true;
   }, 20ms);
+  INFO(why);
   auto seen = numbered(read_file(s.rt / "app/log/current"), &version_of);
   CHECK(complete);
   CHECK(seen.size() >= 4);
