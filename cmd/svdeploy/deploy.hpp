@@ -54,7 +54,9 @@ std::string user_name();
 std::string now_iso();
 double now_mono();
 std::string read_text(const std::string& path, bool* found = nullptr);
-void write_atomic(const std::string& path, const std::string& content, int mode = 0644);
+// Temporary file + rename; with SYNC (default) the file and its directory are fsynced.
+void write_atomic(const std::string& path, const std::string& content, int mode = 0644,
+                  bool sync = true);
 bool path_exists(const std::string& p);  // lstat
 
 // One service's place in the store: STORE/NAME/{VERSION..., .state, .lock, .history,
@@ -91,7 +93,9 @@ void prune(const Service& s, int keep);
 int activate(const Service& s, const std::string& version, const std::string& action);
 int rollback(const Service& s);
 void switch_current(const Service& s, const std::string& version);
-void restart_service(const Service& s, double deadline);
+void restart_to(const Service& s, const std::string& version, double wait);
+void start_service(const Service& s);
+void stop_service(const Service& s);
 
 // Health of a supervised service as svdeploy sees it (activate.cpp).
 struct Health {

@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/filesystem.hpp>
 #include <cstdio>
 #include <sstream>
@@ -58,7 +59,7 @@ int status_cmd(const Roots& r, const std::vector<std::string>& names, bool json)
     boost::system::error_code ec;
     for (fs::directory_iterator it(r.store, ec), end; !ec && it != end; it.increment(ec)) {
       std::string n = it->path().filename().string();
-      if (!n.empty() && n[0] != '.' && path_exists(it->path().string() + "/.state")) all.push_back(n);
+      if (!n.empty() && n[0] != '.' && it->status().type() == fs::directory_file) all.push_back(n);
     }
     std::sort(all.begin(), all.end());
   }

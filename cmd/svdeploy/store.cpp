@@ -97,12 +97,12 @@ static void fsync_path(const std::string& p, bool dir) {
   ::close(fd);
 }
 
-void write_atomic(const std::string& path, const std::string& content, int mode) {
+void write_atomic(const std::string& path, const std::string& content, int mode, bool sync) {
   std::string tmp = path + ".new";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) fail_sys("unable to create " + tmp);
   ssize_t n = ::write(fd, content.data(), content.size());
-  if (n != static_cast<ssize_t>(content.size()) || ::fsync(fd) != 0) {
+  if (n != static_cast<ssize_t>(content.size()) || (sync && ::fsync(fd) != 0)) {
     if (n >= 0 && n != static_cast<ssize_t>(content.size())) errno = ENOSPC;
     int e = errno;
     ::close(fd);
@@ -112,7 +112,7 @@ void write_atomic(const std::string& path, const std::string& content, int mode)
   }
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) fail_sys("unable to rename " + tmp);
-  fsync_path(fs::path(path).parent_path().string(), true);
+  if (sync) fsync_path(fs::path(path).parent_path().string(), true);
 }
 
 Service service(const Roots& r, const std::string& name) {
@@ -149,8 +149,8 @@ void journal(const Service& s, const std::string& action, const std::string& fro
   int fd = ::open((s.dir + "/.history").c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
                   0664);
   if (fd < 0) fail_sys("unable to open " + s.dir + "/.history");
+  // One append, not fsynced: the state file carries the truth, the journal the story.
   bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  ::fsync(fd);
   ::close(fd);
   if (!ok) fail_sys("unable to append to " + s.dir + "/.history");
 }
@@ -587,38 +587,33 @@ void repair(const Service& s) {
   }
   bool found = false;
   std::string intent = read_text(s.dir + "/.intent", &found);
-  if (!found) return;
-  std::istringstream in(intent);
-  std::string action, from, to;
-  in >> action >> from >> to;
-  if (from == "-") from.clear();
   State st = read_state(s);
-  std::string cur;
+  std::string want = st.active, cur;
   {
     char buf[512];
     ssize_t n = ::readlink((s.service_dir() + "/current").c_str(), buf, sizeof buf);
     if (n > 0) cur.assign(buf, n);
   }
-  std::string want = st.active;
+  bool differs = want.empty() ? !cur.empty() : cur != "../" + want;
+  if (!found && !differs) return;
+  std::istringstream in(intent);
+  std::string action = "command", from, to;
+  in >> action >> from >> to;
   std::string what;
-  if (cur == want || (want.empty() && cur.empty())) {
+  if (!differs) {
     what = want == to ? "completed" : "undone before the switch";
+    if (!want.empty()) start_service(s);  // it may have been stopped for the switch
+  } else if (want.empty()) {
+    stop_service(s);
+    ::unlink((s.service_dir() + "/current").c_str());
+    what = "undone";
   } else {
-    if (want.empty()) {
-      ::unlink((s.service_dir() + "/current").c_str());
-      int fd = ::open((s.service_dir() + "/supervise/control").c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-      if (fd >= 0) {
-        (void)!::write(fd, "d", 1);
-        ::close(fd);
-      }
-    } else {
-      switch_current(s, want);
-      restart_service(s, s.roots->wait);
-    }
+    restart_to(s, want, s.roots->wait);
     what = "undone";
   }
+  if (to.empty()) to = cur.substr(cur.rfind('/') + 1);
   warn(s.name + ": an interrupted " + action + " of " + to + " was " + what + "; " +
-             (want.empty() ? std::string("no version") : want) + " is active");
+       (want.empty() ? std::string("no version") : want) + " is active");
   journal(s, "repair", to, want, "interrupted " + action + " " + what);
   ::unlink((s.dir + "/.intent").c_str());
 }

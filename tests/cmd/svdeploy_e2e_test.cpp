@@ -30,7 +30,7 @@ std::map<std::string, std::vector<long>> numbered(const std::string& log,
 
 const char* kCounter =
     "i=0\nwhile [ $i -lt 6000 ]; do i=$((i+1)); echo \"$SVKIT_VERSION $$ $i\"; "
-    "printf %s $i > \"$SVKIT_RUNTIME_DIR/data/count.$$\"; sleep 0.01; done\n";
+    "echo $i >> \"$SVKIT_RUNTIME_DIR/data/count.$$\"; sleep 0.01; done\n";
 
 }  // namespace
 
@@ -77,18 +77,29 @@ TEST_CASE("svdeploy installs two versions, switches and rolls back behind one su
   REQUIRE(s.deploy({"activate", "app", "2.0"}).code == 0);  // stops the 1.0 of the rollback
   std::map<std::string, std::string> version_of;
   auto data = s.rt / "app/data";
-  bool complete = eventually(10s, [&] {
+  std::string why;
+  bool complete = eventually(10s, [&]() -> bool {
     version_of.clear();
     auto seen = numbered(read_file(s.rt / "app/log/current"), &version_of);
-    if (seen.size() < 4) return false;
+    if (seen.size() < 4) {
+      why = "fewer than 4 processes";
+      return false;
+    }
+    std::string now = std::to_string(s.pid("app"));
     for (auto& [pid, nums] : seen) {
-      if (!svkit::test::exists(data / ("count." + pid))) return false;
-      long last = std::stol("0" + read_file(data / ("count." + pid)));
-      if (pid == std::to_string(s.pid("app"))) continue;  // still counting
-      if (static_cast<long>(nums.size()) != last) return false;
+      if (pid == now) continue;  // still counting
+      // One appended line per number (an append survives a kill; a rewrite may not).
+      long last = static_cast<long>(count_lines(read_file(data / ("count." + pid))));
+      // The count file follows the echo: a process killed between the two logged one more.
+      long logged = static_cast<long>(nums.size());
+      if (logged != last && logged != last + 1) {
+        why = "pid " + pid + " logged " + std::to_string(logged) + " counted " + std::to_string(last);
+        return false;
+      }
     }
     return true;
   }, 20ms);
+  INFO(why);
   auto seen = numbered(read_file(s.rt / "app/log/current"), &version_of);
   CHECK(complete);
   CHECK(seen.size() >= 4);
@@ -157,7 +168,8 @@ TEST_CASE("svdeploy rolls back a version that crashes after 1 s", "[svdeploy][e2
   Scratch s;
   s.settle = 2;
   s.release("good", steady());
-  s.release("crash", "sleep 1\nexit 7\n");
+  auto crash = s.release("crash", "echo >&3\nsleep 1\nexit 7\n");  // ready, then gone
+  write_file(crash / "notification-fd", "3\n");
   REQUIRE(s.deploy({"install", "app", "1", (s.src / "good").string()}).code == 0);
   REQUIRE(s.deploy({"install", "app", "2", (s.src / "crash").string()}).code == 0);
   REQUIRE(s.deploy({"activate", "app", "1"}).code == 0);
@@ -288,4 +300,55 @@ TEST_CASE("svdeploy: concurrent commands on one service never interleave", "[svd
   std::string last = s.active("app");
   CHECK((last == "2" || last == "3"));
   CHECK((acts.back() == "\tactivate\t2\t3\tok" || acts.back() == "\tactivate\t3\t2\tok"));
+}
+
+TEST_CASE("svdeploy waits for readiness and rolls back a version that never becomes ready",
+          "[svdeploy][e2e]") {
+  Scratch s;
+  auto good = s.release("good", "sleep 0.01\necho >&3\n" + steady());
+  write_file(good / "notification-fd", "3\n");
+  auto never = s.release("never", steady());
+  write_file(never / "notification-fd", "3\n");
+  REQUIRE(s.deploy({"install", "app", "1", good.string()}).code == 0);
+  REQUIRE(s.deploy({"install", "app", "2", never.string()}).code == 0);
+  REQUIRE(s.deploy({"activate", "app", "1"}).code == 0);
+  // supervise (svkit-status) reports readiness; the policy file follows ./current.
+  REQUIRE(svkit::test::exists(s.service_dir("app") / "supervise/svkit-status"));
+  CHECK(fs::read_symlink(s.service_dir("app") / "notification-fd").string() == "current/notification-fd");
+  auto st = s.deploy({"status", "app", "--json"});
+  CHECK(st.out.find("\"ready\":true") != std::string::npos);
+  auto r = s.deploy({"activate", "app", "2", "-w", "1.5"});
+  CHECK(r.code == 1);
+  CHECK(r.err == "svdeploy: fatal: rolled back to 1: 2 not ready within 1.5 s\n");
+  CHECK(s.active("app") == "1");
+  CHECK(s.history("app").find("\tactivate\t1\t2\tunhealthy: 2 not ready within 1.5 s\n") != std::string::npos);
+  CHECK(eventually(5s, [&] { return s.running_version("app") == "1"; }));
+  st = s.deploy({"status", "app"});
+  CHECK(st.out.find(", ready 1;") != std::string::npos);
+}
+
+TEST_CASE("svdeploy remove and prune keep the active and the previous version", "[svdeploy][e2e]") {
+  Scratch s;
+  s.settle = 0.1;
+  s.release("v", steady());
+  for (auto v : {"1", "2", "3", "4", "5"})
+    REQUIRE(s.deploy({"install", "app", v, (s.src / "v").string()}).code == 0);
+  REQUIRE(s.deploy({"activate", "app", "2"}).code == 0);
+  REQUIRE(s.deploy({"activate", "app", "4"}).code == 0);
+  auto r = s.deploy({"remove", "app", "2"});
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: app 2 is the previous version (rollback target); not removed\n");
+  r = s.deploy({"remove", "app", "3"});
+  CHECK(r.code == 0);
+  CHECK(r.out == "app 3: removed\n");
+  CHECK(s.deploy({"list", "app"}).out == "1\n2 previous\n4 active\n5\n");
+  r = s.deploy({"prune", "app", "--keep", "3"});
+  CHECK(r.code == 0);
+  CHECK(r.out == "app 1: removed\n");
+  CHECK(s.deploy({"list", "app"}).out == "2 previous\n4 active\n5\n");
+  CHECK(s.deploy({"prune", "app", "--keep", "0"}).code == 0);
+  CHECK(s.deploy({"list", "app"}).out == "2 previous\n4 active\n");
+  CHECK(s.history("app").find("\tremove\t3\t-\tok\n") != std::string::npos);
+  CHECK(s.history("app").find("\tprune\t5\t-\tok\n") != std::string::npos);
+  CHECK(fs::is_directory(s.rt / "app/data"));  // the runtime directory stays
 }
