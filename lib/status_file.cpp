@@ -67,7 +67,12 @@ size_t format_stat(const Status& s, char out[kStatLineMax]) noexcept {
 
 bool replace_file(int dirfd, const char* name, const char* name_new, const void* data,
                   size_t len) noexcept {
-  UniqueFd fd(::openat(dirfd, name_new, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  // Never through a symlink or into a FIFO planted as NAME_NEW (the open would write
+  // elsewhere, or block): such an entry is removed and the file created afresh.
+  const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+  UniqueFd fd(::openat(dirfd, name_new, flags, 0644));
+  if (!fd && (errno == ELOOP || errno == ENXIO) && ::unlinkat(dirfd, name_new, 0) == 0)
+    fd.reset(::openat(dirfd, name_new, flags | O_EXCL, 0644));
   if (!fd) return false;
   ssize_t n;
   do n = ::write(fd.get(), data, len); while (n < 0 && errno == EINTR);

@@ -44,7 +44,7 @@ void make_supervise_dir(Service& s) {
 
 void lock_service(Service& s) {
   s.lock.reset(::openat(s.dir.get(), svkit::kLockFile,
-                        O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+                        O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!s.lock) svkit::die_sys(kExitTemporary, {"unable to open ", s.label, svkit::kLockFile});
   if (::flock(s.lock.get(), LOCK_EX | LOCK_NB) != 0)
     svkit::die_sys(kExitTemporary, {"unable to lock ", s.label, svkit::kLockFile});

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// fuzz-unless: lib/policy.cpp
 // The pure state machine of supervise (lib/supervisor) driven the way supervise drives
 // it: each input byte is a control byte from the FIFO, or (bytes >= 0x80) an event:
 // SIGTERM, ./run or ./finish started, the process exited, a start failed, the main
