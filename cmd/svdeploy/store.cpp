@@ -524,6 +524,7 @@ void install(const Service& s, const std::string& version, const std::string& so
     ::close(lock);
     return;
   }
+  ::utimensat(AT_FDCWD, tmp.path.c_str(), nullptr, 0);  // list/prune order: install time
   if (::rename(tmp.path.c_str(), dst.c_str()) != 0) fail_sys("unable to rename into " + dst);
   tmp.path.clear();
   fsync_path(s.dir, true);

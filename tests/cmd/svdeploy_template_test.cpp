@@ -146,3 +146,34 @@ TEST_CASE("svdeploy new: the account template runs as its account in a runtime d
   REQUIRE(eventually(5s, [&] { return svkit::test::exists(s.rt / "acct/data/mine"); }));
   REQUIRE(eventually(5s, [&] { return s.pid("acct") > 0 && uid_of(s.pid("acct")) == "65534"; }));
 }
+
+TEST_CASE("svdeploy: the README tour works as written", "[svdeploy][e2e][demo]") {
+  Scratch s;
+  // The tour's commands, with the roots moved into the scratch directory by environment.
+  auto readme = read_file(std::string(SVKIT_SOURCE_DIR) + "/README.md");
+  auto from = readme.find("## Deploying versions: svdeploy");
+  REQUIRE(from != std::string::npos);
+  std::string script = "set -e\ncd " + std::string(SVKIT_SOURCE_DIR) + "\n";
+  auto end = readme.find("\n## ", from + 5);
+  for (auto& line : split_lines(readme.substr(from, end - from))) {
+    if (line.rfind("    ", 0) != 0) continue;
+    std::string cmd = line.substr(4);
+    if (cmd.rfind("tail ", 0) == 0) continue;
+    size_t p;
+    while ((p = cmd.find("/var/lib/svkit/releases")) != std::string::npos)
+      cmd.replace(p, 23, s.store.string());
+    while ((p = cmd.find("/tmp/web-")) != std::string::npos) cmd.replace(p, 9, s.tmp.str() + "/web-");
+    // The broken release exits 1 (rolled back): the script goes on.
+    if (cmd.rfind("svdeploy activate web 3", 0) == 0) cmd = "! " + cmd.substr(0, cmd.find('#'));
+    script += cmd + "\n";
+  }
+  INFO(script);
+  auto r = sh(script, s.opts({{"SVDEPLOY_SETTLE", "0.3"}}));
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("web 2: active (was 1)") != std::string::npos);
+  CHECK(r.err.find("svdeploy: fatal: rolled back to 2: 3 exited 3 times within ") != std::string::npos);
+  CHECK(r.out.find("web 1: active (was 2)") != std::string::npos);
+  CHECK(s.active("web") == "1");
+  CHECK(read_file(s.rt / "web/log/current").find("web 2") != std::string::npos);
+}
