@@ -19,7 +19,6 @@
 #include "sv.hpp"
 #include "svkit/fifo.hpp"
 #include "svkit/paths.hpp"
-#include "svkit/svkit_status.hpp"
 #include "svkit/tai64n.hpp"
 
 namespace sv {
@@ -75,9 +74,7 @@ bool enabled_and_up(Ctx& c, const std::string& dir, bool say_status) {
     reached = check(c, "u") == Reach::reached;
   } else {
     auto s = svkit::read_status(".");
-    reached = s && s->pid && s->state == svkit::RunState::run &&
-              svkit::readiness(svkit::read_svkit_status("."), svkit::unix_ms(s->when)) !=
-                  svkit::Readiness::not_ready;
+    reached = s && s->pid && s->state == svkit::RunState::run && ready_now(*s);
   }
   leave_service(c);
   return reached;

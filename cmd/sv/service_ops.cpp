@@ -173,8 +173,11 @@ static bool since_start(const Ctx& c, const svkit::Status& s) {
                                        : s.when.nano >= c.start_tai.nano;
 }
 
-// Ready, or without readiness: the run of S has become ready (svkit's supervise).
-static bool ready_now(const svkit::Status& s) {
+bool ready_now(const svkit::Status& s) {
+  // Without notification-fd a service's readiness is its ./check, which sv runs itself
+  // (runit's rule): nothing more to read, and no wait for svkit-status to catch up.
+  struct stat st;
+  if (::stat(kNotificationFdFile, &st) == -1) return true;
   auto ext = svkit::read_svkit_status(".");
   return svkit::readiness(ext, svkit::unix_ms(s.when)) != svkit::Readiness::not_ready;
 }

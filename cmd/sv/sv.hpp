@@ -60,6 +60,10 @@ Shown status_print(Ctx& c, const char* label);  // runit's status line for c.raw
 void status_cmd(Ctx& c);                        // "status" (LSB: exits with its code)
 Sent control(Ctx& c, const char* bytes);
 Reach check(Ctx& c, const char* bytes);         // has each byte's wait condition been met?
+// svkit: a service with notification-fd is up only once this run of it (S, in the cwd) is
+// ready by supervise/svkit-status; any other service at once (./check is run by check()).
+inline constexpr const char kNotificationFdFile[] = "notification-fd";
+bool ready_now(const svkit::Status& s);
 
 // Path used to reach service NAME: in $SVDIR unless it starts with / or ., is empty or
 // ends with / (runit's rule). Returns false (with errno) when it cannot be entered.
