@@ -33,10 +33,11 @@ Action script(char byte) noexcept {
 
 bool running(const Supervised& s) noexcept { return s.state == RunState::run && s.pid != 0; }
 
-// runsv's stopservice(): TERM (unless control/t), then for want down/exit CONT and
-// control/d or control/x. Stopping reaches the whole process group.
-void stop(const Supervised& s, Actions& out) noexcept {
-  out.add(signal(s, SIGTERM, Target::group, 't', true));
+// runsv's stopservice(): SIG (TERM, or the down-signal file's for d/x) unless control/t
+// handles it, then for want down/exit CONT and control/d or control/x. Stopping reaches
+// the whole process group.
+void stop(const Supervised& s, Actions& out, int sig) noexcept {
+  out.add(signal(s, sig, Target::group, 't', true));
   if (s.want == Goal::up) return;
   out.add(signal(s, SIGCONT, Target::group, 0));
   if (!s.is_log) out.add(script(s.want == Goal::down ? 'd' : 'x'));
@@ -59,8 +60,11 @@ Step want(const Supervised& s, Goal g) noexcept {
   Step st{s, {}};
   st.next.want = g;
   st.next.once = false;
+  if (g == Goal::up) st.next.failed = false;  // an explicit up ends failed and a back-off wait
+  st.next.backoff = false;
+  if (g != Goal::up) st.next.waiting = false;
   st.actions.add(publish());
-  if (g != Goal::up && running(st.next)) stop(st.next, st.actions);
+  if (g != Goal::up && running(st.next)) stop(st.next, st.actions, s.down_signal);
   return st;
 }
 
@@ -75,10 +79,12 @@ Step on_control(const Supervised& s, char byte) noexcept {
     case 'o':
       st.next.want = Goal::down;
       st.next.once = s.state == RunState::down && s.pid == 0;
+      st.next.failed = false;
+      st.next.backoff = false;
       st.actions.add(publish());
       return st;
     case 't':
-      if (running(s)) stop(s, st.actions);
+      if (running(s)) stop(s, st.actions, SIGTERM);
       return st;
     case 'k':
       if (running(s)) st.actions.add(signal(s, SIGKILL, Target::group, 'k'));
@@ -108,6 +114,8 @@ Step on_started(const Supervised& s, pid_t pid) noexcept {
   if (!finish) {
     st.next.state = RunState::run;
     st.next.once = false;
+    st.next.backoff = st.next.waiting = st.next.failed = false;
+    st.next.ready = st.next.has_readiness = false;
   }
   st.actions.add(publish(!finish));  // starting ./finish keeps the time of the last start
   return st;
@@ -117,6 +125,7 @@ Step on_exited(const Supervised& s, bool finish_exists) noexcept {
   Step st{s, {}};
   st.next.pid = 0;
   st.next.got_term = false;
+  st.next.ready = false;
   if (s.state == RunState::run && finish_exists && !s.is_log) {
     st.next.state = RunState::finish;  // published once ./finish has its pid
     return st;
@@ -141,13 +150,111 @@ Step on_main_gone(const Supervised& log) noexcept {
   return st;
 }
 
-Supervised term_sent(Supervised s) noexcept {
-  s.got_term = true;
-  return s;
+Step on_term_sent(const Supervised& s) noexcept {
+  Step st{s, {}};
+  st.next.got_term = true;
+  st.actions.add(publish());
+  return st;
+}
+
+Step on_adopted(const Supervised& s, pid_t pid, const Status* old) noexcept {
+  Step st{s, {}};
+  st.next.pid = pid;
+  st.next.state = RunState::run;
+  if (old && old->pid == pid) {
+    st.next.paused = old->paused;
+    st.next.got_term = old->got_term;
+    if (old->state == RunState::finish) st.next.state = RunState::finish;
+  }
+  st.actions.add(publish());
+  return st;
+}
+
+Step on_down_file(const Supervised& s) noexcept {
+  Step st{s, {}};
+  st.next.want = Goal::down;
+  return st;
+}
+
+Step on_readiness(const Supervised& s, bool has_readiness) noexcept {
+  Step st{s, {}};
+  st.next.has_readiness = has_readiness && running(s);
+  st.next.ready = false;
+  return st;
+}
+
+Step on_ready(const Supervised& s) noexcept {
+  Step st{s, {}};
+  if (running(s) && s.has_readiness) st.next.ready = true;
+  return st;
+}
+
+Step on_ready_timeout(const Supervised& s) noexcept {
+  Step st{s, {}};
+  if (running(s) && s.has_readiness && !s.ready && !s.got_term)
+    stop(s, st.actions, s.down_signal);
+  return st;
+}
+
+Step on_kill_timeout(const Supervised& s) noexcept {
+  Step st{s, {}};
+  if (s.pid != 0) st.actions.add(signal(s, SIGKILL, Target::group, 0));  // run or finish
+  return st;
+}
+
+Step on_backoff(const Supervised& s, bool on) noexcept {
+  Step st{s, {}};
+  st.next.backoff = on;
+  return st;
+}
+
+Step on_waiting(const Supervised& s, bool on) noexcept {
+  Step st{s, {}};
+  st.next.waiting = on;
+  return st;
+}
+
+Step on_failed(const Supervised& s) noexcept {
+  Step st{s, {}};
+  st.next.failed = true;
+  st.next.backoff = st.next.waiting = false;
+  return st;
+}
+
+Step on_down_signal(const Supervised& s, int sig) noexcept {
+  Step st{s, {}};
+  st.next.down_signal = static_cast<uint8_t>(sig > 0 && sig < 256 ? sig : SIGTERM);
+  return st;
+}
+
+const char* phase_name(Phase p) noexcept {
+  switch (p) {
+    case Phase::down: return "down";
+    case Phase::starting: return "starting";
+    case Phase::up: return "up";
+    case Phase::finishing: return "finishing";
+    case Phase::stopping: return "stopping";
+    case Phase::backoff: return "backoff";
+    case Phase::waiting: return "waiting";
+    case Phase::failed: return "failed";
+  }
+  return "down";
+}
+
+Phase phase_of(const Supervised& s) noexcept {
+  if (s.state == RunState::finish) return Phase::finishing;
+  if (s.state == RunState::run) {
+    if (s.got_term) return Phase::stopping;
+    return s.has_readiness && !s.ready ? Phase::starting : Phase::up;
+  }
+  if (s.failed) return Phase::failed;
+  if (s.waiting) return Phase::waiting;
+  if (s.backoff) return Phase::backoff;
+  return Phase::down;
 }
 
 bool needs_run(const Supervised& s) noexcept {
-  return s.pid == 0 && s.state == RunState::down && (s.want == Goal::up || s.once);
+  return s.pid == 0 && s.state == RunState::down && !s.failed && (s.want == Goal::up || s.once);
 }
 
 bool needs_finish(const Supervised& s) noexcept {

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "svkit/digits.hpp"
 #include "svkit/paths.hpp"
 #include "svkit/status_file.hpp"
 
@@ -36,12 +37,8 @@ pid_t read_pid_file(const Service& s) noexcept {
 }
 
 void proc_path(char* out, long pid, const char* tail) noexcept {
-  char digits[24];
-  int k = 0;
-  do digits[k++] = static_cast<char>('0' + pid % 10); while ((pid /= 10) != 0);
   memcpy(out, "/proc/", 6);
-  size_t len = 6;
-  while (k) out[len++] = digits[--k];
+  size_t len = 6 + svkit::format_int(out + 6, pid);
   strcpy(out + len, tail);
 }
 
@@ -67,20 +64,18 @@ void adopt(Service& s) {
   if (!pfd || !ours(s, pid)) return;
   struct pollfd p = {pfd.get(), POLLIN, 0};
   if (::poll(&p, 1, 0) != 0) return;  // already gone
-  s.sv.pid = pid;
-  s.sv.state = svkit::RunState::run;
   s.adopted = true;
   s.pidfd = std::move(pfd);
   unsigned char raw[svkit::kStatusSize + 1];
   svkit::UniqueFd st(::openat(s.dir.get(), svkit::kStatusFile, O_RDONLY | O_CLOEXEC));
   ssize_t n = st ? ::read(st.get(), raw, sizeof raw) : -1;
   auto old = n > 0 ? svkit::unpack_status(raw, static_cast<size_t>(n)) : std::nullopt;
-  if (old && old->pid == pid) {
-    s.when = old->when;
-    s.sv.paused = old->paused;
-    s.sv.got_term = old->got_term;
-    if (old->state == svkit::RunState::finish) s.sv.state = svkit::RunState::finish;
-  }
+  if (old && old->pid == pid) s.when = old->when;
+  svkit::Step step = svkit::on_adopted(s.sv, pid, old ? &*old : nullptr);
+  s.sv = step.next;  // its only action, publish, is setup's next step anyway
+  s.policy = svkit::read_policy(s.dir.get());  // down-signal, timeout-kill for the adoptee
+  s.sv = svkit::on_down_signal(s.sv, s.policy.down_signal).next;
+  s.starts = 1;
 }
 
 }  // namespace supervise

@@ -9,6 +9,7 @@
 
 #include "service.hpp"
 #include "svkit/diag.hpp"
+#include "svkit/digits.hpp"
 #include "svkit/fifo.hpp"
 #include "svkit/paths.hpp"
 #include "svkit/status_file.hpp"
@@ -17,14 +18,6 @@ namespace supervise {
 namespace {
 
 using svkit::kExitTemporary;
-
-size_t put_uint(char* out, size_t at, unsigned long v) noexcept {
-  char tmp[24];
-  size_t n = 0;
-  do tmp[n++] = static_cast<char>('0' + v % 10); while ((v /= 10) != 0);
-  while (n) out[at++] = tmp[--n];
-  return at;
-}
 
 void write_or_warn(Service& s, const char* name, const char* name_new, const void* data,
                    size_t len) noexcept {
@@ -83,25 +76,44 @@ void open_ok(Service& s) {
 void publish(Service& s) {
   if (s.sv.pid != s.written_pid) {
     char text[24];
-    size_t n = s.sv.pid ? put_uint(text, 0, static_cast<unsigned long>(s.sv.pid)) : 0;
+    size_t n = s.sv.pid ? svkit::format_uint(text, static_cast<unsigned long>(s.sv.pid)) : 0;
     if (n) text[n++] = '\n';
     if (svkit::replace_file(s.dir.get(), svkit::kPidFile, svkit::kPidNew, text, n))
       s.written_pid = s.sv.pid;
     else
       svkit::warn_sys({"unable to write ", s.label, svkit::kPidFile});
   }
+  // pid must precede status (a client that saw the status finds its pid); stat follows
+  // status, so a client waiting on status is released one rename earlier.
   svkit::Status status = svkit::to_status(s.sv, s.when);
-  char line[svkit::kStatLineMax];  // publishing never allocates
-  write_or_warn(s, svkit::kStatFile, svkit::kStatNew, line, svkit::format_stat(status, line));
   unsigned char record[svkit::kStatusSize];
   svkit::pack_status(status, record);
   write_or_warn(s, svkit::kStatusFile, svkit::kStatusNew, record, sizeof record);
+  char line[svkit::kStatLineMax];  // publishing never allocates
+  write_or_warn(s, svkit::kStatFile, svkit::kStatNew, line, svkit::format_stat(status, line));
+}
+
+// supervise/svkit-status (WAVE2 interface 1): after status, only when the text changed.
+void write_ext_status(Service& s) {
+  svkit::ExtStatus e;
+  fill_ext_status(s, e);
+  char text[svkit::kExtStatusMax];
+  size_t n = svkit::format_ext_status(e, text);
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(text[i])) * 1099511628211ull;
+  if (h == s.ext_hash) return;
+  if (svkit::replace_file(s.dir.get(), svkit::kExtStatusFile, svkit::kExtStatusNew, text, n))
+    s.ext_hash = h;
+  else
+    svkit::warn_sys({"unable to write ", s.label, svkit::kExtStatusFile});
 }
 
 void flush(Service& s) {
-  if (!s.publish_pending) return;
-  s.publish_pending = false;
-  publish(s);
+  if (s.publish_pending) {
+    s.publish_pending = false;
+    publish(s);
+  }
+  write_ext_status(s);
 }
 
 }  // namespace supervise

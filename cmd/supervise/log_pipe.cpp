@@ -13,7 +13,6 @@
 extern char** environ;
 
 namespace supervise {
-namespace {
 
 // Removes NAME from the environment in place (unsetenv would link setenv and malloc).
 void drop_env(const char* name) noexcept {
@@ -23,6 +22,26 @@ void drop_env(const char* name) noexcept {
     if (!(strncmp(*e, name, len) == 0 && (*e)[len] == '=')) *out++ = *e;
   *out = nullptr;
 }
+
+const char* take_env(const char* name) noexcept {
+  const char* v = ::getenv(name);  // the string itself stays valid: only environ changes
+  if (v) drop_env(name);
+  return v && *v ? v : nullptr;
+}
+
+const char* service_name(const char* dir) noexcept {
+  static char name[256];
+  size_t len = strlen(dir);
+  while (len > 1 && dir[len - 1] == '/') --len;
+  size_t start = len;
+  while (start > 0 && dir[start - 1] != '/') --start;
+  size_t n = len - start < sizeof name - 1 ? len - start : sizeof name - 1;
+  memcpy(name, dir + start, n);
+  name[n] = 0;
+  return name;
+}
+
+namespace {
 
 bool parse_fd(const char*& p, int& fd) noexcept {
   long v = 0;

@@ -7,40 +7,27 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "access.hpp"
 #include "service.hpp"
 #include "svkit/footprint.hpp"
-#include "signals.hpp"
 #include "svkit/diag.hpp"
+#include "svkit/inherited_fds.hpp"
+#include "svkit/paths.hpp"
+#include "svkit/signal_fd.hpp"
 
 namespace supervise {
 namespace {
 
 using svkit::kExitTemporary;
 
-// Whoever started us may have leaked fds; services must get only 0, 1 and 2 (spawn
-// relies on close-on-exec), so mark every inherited fd above 2 close-on-exec.
-void cloexec_inherited() noexcept {
-  // A closed 0, 1 or 2 would be reused by our own files and handed to services as stdio.
-  for (int fd = 0; fd < 3; ++fd)
-    if (::fcntl(fd, F_GETFD) < 0 && ::open("/dev/null", O_RDWR) < 0) break;
-#if defined(__linux__) && defined(SYS_close_range)
-  if (::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) == 0) return;
-#endif
-  for (int fd = 3; fd < 1024; ++fd) {
-    int fl = ::fcntl(fd, F_GETFD);
-    if (fl >= 0 && !(fl & FD_CLOEXEC)) ::fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
-  }
-}
-
 void open_dir(Service& s, const char* path) {
   s.dir.reset(::open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!s.dir) svkit::die_sys(kExitTemporary, {"unable to open ", path});
   s.when = svkit::tai_now();
   struct stat st;
-  if (::fstatat(s.dir.get(), "down", &st, 0) == 0) s.sv.want = svkit::Goal::down;
+  if (::fstatat(s.dir.get(), svkit::kDownFile, &st, 0) == 0) s.sv = svkit::on_down_file(s.sv).next;
 }
 
 // Start-up order as runsv (PROTOCOL.md 2.1): lock before anything in supervise/ is
@@ -71,31 +58,36 @@ void setup(Context& c) {
   if (c.has_log) adopt(c.log);
   open_control(c.main);
   publish(c.main);
+  write_ext_status(c.main);  // exists before status first says run (dependents read both)
   if (c.has_log) {
     open_control(c.log);
     publish(c.log);
+    write_ext_status(c.log);
   }
   open_ok(c.main);
   if (c.has_log) open_ok(c.log);
+  apply_control_group(c);
 }
 
 void start_due(Context& c, Service& s) {
-  if (svkit::needs_run(s.sv) && (s.last_start_ms < 0 || now_ms() >= s.last_start_ms + 1000))
-    start_run(c, s);
+  int64_t now = now_ms();
+  due(c, s, now);
+  if (svkit::needs_run(s.sv) && may_start(c, s, now)) start_run(c, s);
   if (svkit::needs_finish(s.sv)) start_finish(c, s);
 }
 
-// Milliseconds until the next throttled start, or -1 (poll forever: idle costs nothing).
+// Milliseconds until the next deadline (a throttled start, a policy timeout), or -1:
+// poll forever, so an idle service costs nothing.
 int poll_timeout(const Context& c) {
-  int timeout = -1;
+  int64_t next = -1;
   for (const Service* s : {&c.main, &c.log}) {
-    if (s == &c.log && !c.has_log) continue;
-    if (!svkit::needs_run(s->sv)) continue;
-    int64_t left = s->last_start_ms + 1000 - now_ms();
-    int ms = left < 0 ? 0 : static_cast<int>(left);
-    if (timeout < 0 || ms < timeout) timeout = ms;
+    if (s == &c.log && (!c.has_log || c.log_closing)) continue;
+    int64_t d = next_deadline(*s);
+    if (d >= 0 && (next < 0 || d < next)) next = d;
   }
-  return timeout;
+  if (next < 0) return -1;
+  int64_t left = next - now_ms();
+  return left <= 0 ? 0 : left > 2147483647 ? 2147483647 : static_cast<int>(left);
 }
 
 // runsv's exit: once the main service is down for good, close the log pipe so the logger
@@ -103,6 +95,7 @@ int poll_timeout(const Context& c) {
 // reads an older pipe, so those loggers are told with TERM (svlogd drains, then exits).
 bool ready_to_leave(Context& c) {
   if (!svkit::ready_to_exit(c.main.sv)) return false;
+  policy_leave(c.main);
   if (!c.has_log) return true;
   if (!c.log_closing) {
     c.log_closing = true;
@@ -115,17 +108,21 @@ bool ready_to_leave(Context& c) {
       send_signal(c.log, SIGCONT, svkit::Target::group);
     }
   }
+  if (c.log.sv.pid == 0) policy_leave(c.log);
   return c.log.sv.pid == 0;
 }
 
 void read_control(Context& c, Service& s) {
   char buf[64];
   ssize_t n = ::read(s.control.get(), buf, sizeof buf);
-  for (ssize_t i = 0; i < n; ++i) apply(c, s, svkit::on_control(s.sv, buf[i]));
+  for (ssize_t i = 0; i < n; ++i) {
+    apply(c, s, svkit::on_control(s.sv, buf[i]));
+    control_byte(s, buf[i]);
+  }
 }
 
 void on_signals(Context& c, int sigfd) {
-  for (int sig; (sig = next_signal(sigfd)) > 0;) {
+  for (int sig; (sig = svkit::SignalFd::next_signal(sigfd)) > 0;) {
     // INT as TERM: a Ctrl-C on svscan's terminal reaches every supervise in its group;
     // dying of it (as runsv does) would orphan the services.
     if (sig == SIGTERM || sig == SIGINT) apply(c, c.main, svkit::on_sigterm(c.main.sv));
@@ -144,17 +141,17 @@ int loop(Context& c, int sigfd) {
     flush(c.main);
     if (c.has_log) flush(c.log);
     if (leave) return 0;
-    struct pollfd fds[5];
-    Service* owner[5] = {};
+    // signals; per service: control, an adopted pidfd, the notification pipe, inotify
+    struct pollfd fds[9];
+    Service* owner[9] = {};
     nfds_t n = 0;
     fds[n++] = {sigfd, POLLIN, 0};
     for (Service* s : {&c.main, &c.log}) {
       if (s == &c.log && !c.has_log) continue;
-      owner[n] = s;
-      fds[n++] = {s->control.get(), POLLIN, 0};
-      if (s->pidfd) {
+      for (int fd : {s->control.get(), s->pidfd.get(), s->notify.get(), deps_fd(*s)}) {
+        if (fd < 0) continue;
         owner[n] = s;
-        fds[n++] = {s->pidfd.get(), POLLIN, 0};
+        fds[n++] = {fd, POLLIN, 0};
       }
     }
     if (::poll(fds, n, poll_timeout(c)) < 0) continue;  // EINTR; nothing else is expected
@@ -162,8 +159,11 @@ int loop(Context& c, int sigfd) {
     for (nfds_t i = 1; i < n; ++i) {
       if (!fds[i].revents) continue;
       Service& s = *owner[i];
-      if (fds[i].fd == s.control.get()) read_control(c, s);
-      else if (s.pidfd && fds[i].fd == s.pidfd.get()) child_gone(c, s, -1, 0);  // status unknown
+      int fd = fds[i].fd;
+      if (fd == s.control.get()) read_control(c, s);
+      else if (s.pidfd && fd == s.pidfd.get()) child_gone(c, s, -1, 0);  // status unknown
+      else if (s.notify && fd == s.notify.get()) read_notify(c, s);
+      else if (fd == deps_fd(s)) deps_event(s);
     }
   }
 }
@@ -187,12 +187,16 @@ int main(int argc, char** argv) {
   static char prog[512] = "supervise ";  // messages read "supervise DIR: fatal: ..."
   strncat(prog, argv[1], sizeof prog - 11);
   svkit::set_prog(prog);
-  supervise::cloexec_inherited();
+  svkit::cloexec_inherited();  // whoever started us may have leaked fds
   if (::chdir(argv[1]) != 0)
     svkit::die_sys(svkit::kExitTemporary, {"unable to change to directory"});
-  int sigfd = supervise::open_signals();  // before any child exists
-  if (sigfd < 0) svkit::die_sys(svkit::kExitTemporary, {"unable to set up signals"});
+  static svkit::SignalFd signals;  // before any child exists
+  if (!signals.open({SIGCHLD, SIGTERM, SIGINT}))
+    svkit::die_sys(svkit::kExitTemporary, {"unable to set up signals"});
+  int sigfd = signals.fd();
   static supervise::Context c;
+  c.name = supervise::service_name(argv[1]);
+  c.scan_dir = supervise::take_env(svkit::kScanDirEnv);  // children never see it
   supervise::setup(c);
   svkit::trim_footprint();  // unmap read-only pages start-up touched (they return on use)
   return supervise::loop(c, sigfd);

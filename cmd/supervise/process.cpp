@@ -11,6 +11,8 @@
 
 #include "service.hpp"
 #include "svkit/diag.hpp"
+#include "svkit/digits.hpp"
+#include "svkit/paths.hpp"
 #include "svkit/spawn.hpp"
 
 namespace supervise {
@@ -23,16 +25,24 @@ int stdio_moves(const Context& c, const Service& s, svkit::FdMove& mv) noexcept 
   return mv.from >= 0 ? 1 : 0;
 }
 
-pid_t spawn_in(const Context& c, const Service& s, char* const* argv) noexcept {
-  svkit::FdMove mv{-1, -1};
+}  // namespace
+
+// EXTRA (the notification pipe) is moved last: spawn lifts every source above 63 first,
+// so no later move can clobber it.
+pid_t spawn_in(const Context& c, const Service& s, char* const* argv,
+               svkit::FdMove extra) noexcept {
+  svkit::FdMove mv[2] = {{-1, -1}, {-1, -1}};
   svkit::SpawnSpec spec;
   spec.path = argv[0];
   spec.argv = argv;
   spec.cwd = s.cwd;
-  spec.n_moves = stdio_moves(c, s, mv);
-  spec.moves = &mv;
+  spec.n_moves = stdio_moves(c, s, mv[0]);
+  if (extra.from >= 0) mv[spec.n_moves++] = extra;
+  spec.moves = mv;
   return svkit::spawn(spec);
 }
+
+namespace {
 
 // runit's custom control script: control/X, run and waited for when it exists and is
 // executable by its owner. Returns true when it exited 0 ("handled").
@@ -62,16 +72,8 @@ bool run_custom(const Context& c, Service& s, char byte) noexcept {
 
 bool finish_readable(const Service& s) noexcept {
   if (s.sv.is_log) return false;
-  svkit::UniqueFd fd(::openat(s.dir.get(), "finish", O_RDONLY | O_CLOEXEC));
+  svkit::UniqueFd fd(::openat(s.dir.get(), svkit::kFinishFile, O_RDONLY | O_CLOEXEC));
   return static_cast<bool>(fd);
-}
-
-char* fmt_int(char* end, int v) noexcept {  // writes backwards, returns the start
-  *--end = 0;
-  unsigned u = v < 0 ? 0u - static_cast<unsigned>(v) : static_cast<unsigned>(v);
-  do *--end = static_cast<char>('0' + u % 10); while ((u /= 10) != 0);
-  if (v < 0) *--end = '-';
-  return end;
 }
 
 }  // namespace
@@ -95,23 +97,32 @@ void start_run(Context& c, Service& s) {
   run_custom(c, s, 'u');  // before every start of ./run
   char run[] = "./run";
   char* argv[] = {run, nullptr};
-  pid_t pid = spawn_in(c, s, argv);
+  svkit::Pipe notify;  // notification-fd: the write end becomes fd N of ./run
+  if (s.policy.notification_fd >= 0 && !svkit::make_pipe(notify))
+    svkit::warn_sys({"unable to create the notification pipe"});
+  pid_t pid = spawn_in(c, s, argv, {notify.write ? notify.write.get() : -1,
+                                    s.policy.notification_fd});
+  notify.write.reset();  // the service holds the only write end: its exit is end-of-file
   if (pid < 0) {
     svkit::warn_sys({"unable to start ", s.sv.is_log ? "log/run" : "./run"});
     s.exit_code = 111;  // as runsv: its forked child exits 111
     s.exit_low = 0;
     apply(c, s, svkit::on_start_failed(s.sv, finish_readable(s)));
+    ++s.starts;
+    run_ended(c, s, 111, 0);
     return;
   }
   s.adopted = false;
   apply(c, s, svkit::on_started(s.sv, pid));
+  run_started(c, s, notify.read ? notify.read.release() : -1, now_ms());
 }
 
 void start_finish(Context& c, Service& s) {
-  char code[16], low[16];
+  char code[24], low[24];
+  code[svkit::format_int(code, s.exit_code)] = '\0';
+  low[svkit::format_int(low, s.exit_low)] = '\0';
   char finish[] = "./finish";
-  char* argv[] = {finish, fmt_int(code + sizeof code, s.exit_code),
-                  fmt_int(low + sizeof low, s.exit_low), nullptr};
+  char* argv[] = {finish, code, low, nullptr};
   pid_t pid = spawn_in(c, s, argv);
   if (pid < 0) {
     svkit::warn_sys({"unable to start ./finish"});
@@ -120,6 +131,7 @@ void start_finish(Context& c, Service& s) {
   }
   s.adopted = false;
   apply(c, s, svkit::on_started(s.sv, pid));
+  finish_started(s, now_ms());
 }
 
 void apply(Context& c, Service& s, const svkit::Step& step) {
@@ -134,8 +146,8 @@ void apply(Context& c, Service& s, const svkit::Step& step) {
         if (a.custom && run_custom(c, s, a.custom)) break;
         send_signal(s, a.sig, a.target);
         if (a.marks_term) {
-          s.sv = svkit::term_sent(s.sv);
-          s.publish_pending = true;
+          apply(c, s, svkit::on_term_sent(s.sv));
+          stop_signal_sent(s, now_ms());
         }
         break;
       case svkit::Action::Kind::script:
@@ -150,8 +162,11 @@ void child_gone(Context& c, Service& s, int code, int low) {
   s.exit_low = low;
   s.adopted = false;
   s.pidfd.reset();
-  bool finish = s.sv.state == svkit::RunState::run && finish_readable(s);
+  bool was_run = s.sv.state == svkit::RunState::run;
+  bool finish = was_run && finish_readable(s);
   apply(c, s, svkit::on_exited(s.sv, finish));
+  if (was_run) run_ended(c, s, code, low);
+  s.finish_kill_at = -1;
 }
 
 // SIGCHLDs merge: one signal can stand for many exits, so drain.
@@ -164,6 +179,8 @@ void reap(Context& c) {
       if (errno == EINTR) continue;
       return;  // ECHILD
     }
+    if (policy_reaped(c, c.main, pid, w) || (c.has_log && policy_reaped(c, c.log, pid, w)))
+      continue;
     int code = WIFEXITED(w) ? WEXITSTATUS(w) : -1;
     int low = w & 0xff;
     if (pid == c.main.sv.pid && !c.main.adopted) child_gone(c, c.main, code, low);

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "svkit/policy.hpp"
+#include "svkit/spawn.hpp"
 #include "svkit/supervisor.hpp"
 #include "svkit/tai64n.hpp"
 #include "svkit/unique_fd.hpp"
@@ -26,6 +28,32 @@ struct Service {
   int exit_low = 0;
   bool adopted = false;       // current process was adopted from a previous supervise
   bool publish_pending = false;  // state changed; written before the loop next blocks
+
+  // svkit's policy files (policy.cpp, man/supervise.8). A service without them keeps all
+  // of this at its defaults: no deadline, no fd to poll, nothing allocated.
+  svkit::Policy policy;          // as read before the last start of ./run
+  uint16_t warned = 0;           // malformed files already warned about
+  bool has_exit = false;         // last_exit is known
+  char alert_pending = 0;        // event for the next ./alert run (coalesced): c f u
+  svkit::UniqueFd notify;        // read end of the notification-fd pipe until ready
+  pid_t check_pid = 0, alert_pid = 0;
+  uint32_t check_every = 0;      // ./check interval, 10 ms doubling to 1 s
+  uint32_t starts = 0;           // starts of ./run since supervise began
+  uint32_t backoff_ms = 0;       // restart-backoff: the wait after the next exit
+  int64_t ready_at = -1;         // deadlines (monotonic ms), -1 none: timeout-ready,
+  int64_t kill_at = -1;          //   timeout-kill, timeout-finish, next ./check,
+  int64_t finish_kill_at = -1;   //   end of the restart wait, ./alert's 10 s
+  int64_t check_at = -1;
+  int64_t restart_at = -1;
+  int64_t alert_kill_at = -1;
+  int64_t up_since_ms = -1;      // up (and ready) since: a long run resets the back-off
+  int64_t ready_real_ms = -1;    // CLOCK_REALTIME of ready / of restart_at (svkit-status)
+  int64_t restart_real_ms = -1;
+  uint64_t ext_hash = 0;         // of the svkit-status text last written
+  svkit::ExitTally tally;        // restart-limit
+  int alert_code = 0, alert_sig = 0;  // arguments of the pending ./alert
+  char reason[80] = "";          // failed / waiting / unready text
+  struct Deps* deps = nullptr;   // dependencies.d (deps.cpp; heap, only when used)
 };
 
 struct Context {
@@ -34,6 +62,8 @@ struct Context {
   svkit::UniqueFd pipe_read, pipe_write;  // the log pipe (own, or handed over by svscan)
   bool pipe_handed_over = false;
   bool log_closing = false;               // exit in progress: pipe closed, logger stopping
+  const char* name = "";                  // the service's name (alert's SERVICE argument)
+  const char* scan_dir = nullptr;         // SVKIT_SCANDIR, or null: ".."
 };
 
 // files.cpp: supervise/ directory, lock, FIFOs (fatal on failure: setup only).
@@ -43,14 +73,20 @@ void open_control(Service& s);
 void open_ok(Service& s);
 // Writes pid (when changed), stat, status; warns on failure, never dies.
 void publish(Service& s);
-// Writes the status when a change is pending. The loop calls it before it blocks (and
+// Writes pid before status (runit's order), then stat and supervise/svkit-status.
+// Writes the status when a change is pending, and svkit-status when its text changed. The loop calls it before it blocks (and
 // before a control/X script runs, or supervise exits), so the three renames of one
 // publication stay off the path from a crash to the restart, and the changes of one
 // wake-up (e.g. "tcu") reach the disk as one.
 void flush(Service& s);
+// supervise/svkit-status, when its text changed since the last write.
+void write_ext_status(Service& s);
 
 // process.cpp: starting, signalling and reaping.
 int64_t now_ms() noexcept;
+// Starts ARGV in the service's directory with its stdio (the log pipe); EXTRA: one more fd.
+pid_t spawn_in(const Context& c, const Service& s, char* const* argv,
+               svkit::FdMove extra = {-1, -1}) noexcept;
 void start_run(Context& c, Service& s);
 void start_finish(Context& c, Service& s);
 void send_signal(const Service& s, int sig, svkit::Target target) noexcept;
@@ -58,11 +94,45 @@ void apply(Context& c, Service& s, const svkit::Step& step);
 void reap(Context& c);
 void child_gone(Context& c, Service& s, int code, int low);
 
+// policy.cpp: svkit's service files. All are no-ops for a service without them.
+// May ./run start now? (throttle or back-off, failed, dependencies; reads the files)
+bool may_start(Context& c, Service& s, int64_t now);
+// ./run was started: readiness, its deadline. NOTIFY_READ: the pipe's read end or -1.
+void run_started(Context& c, Service& s, int notify_read, int64_t now);
+// ./run (not ./finish) ended with CODE/LOW (wait status low byte): alert, limit, back-off.
+void run_ended(Context& c, Service& s, int code, int low);
+void finish_started(Service& s, int64_t now);
+void stop_signal_sent(Service& s, int64_t now);
+// After a control byte was applied: u and o forget the exit tally.
+void control_byte(Service& s, char byte);
+// Carries out the deadlines that have passed.
+void due(Context& c, Service& s, int64_t now);
+// The earliest deadline (monotonic ms; 0 = now), or -1: none.
+int64_t next_deadline(const Service& s);
+// A notification arrived on s.notify.
+void read_notify(Context& c, Service& s);
+// PID was a ./check or ./alert of S: handled.
+bool policy_reaped(Context& c, Service& s, pid_t pid, int wstatus);
+// supervise is leaving: no ./check or ./alert outlives it.
+void policy_leave(Service& s);
+void fill_ext_status(const Service& s, svkit::ExtStatus& e);
+// deps.cpp: dependencies satisfied? Sets waiting/failed and the inotify watches.
+bool dependencies_met(Context& c, Service& s);
+int deps_fd(const Service& s);     // inotify fd to poll, or -1
+void deps_event(Service& s);       // drains it (the loop then tries to start again)
+const char* deps_waiting_for(const Service& s);
+const char* deps_reason(const Service& s);  // waiting/cycle text, or null
+
 // adopt.cpp: take over a process left by a killed supervise (Linux; elsewhere no-op).
 void adopt(Service& s);
 
 
-// log_pipe.cpp: the pipe between ./run and log/run.
+// log_pipe.cpp: the pipe between ./run and log/run; the environment.
 void open_log_pipe(Context& c);
+void drop_env(const char* name) noexcept;
+// NAME's value (null when unset or empty), removed from the environment.
+const char* take_env(const char* name) noexcept;
+// The last component of DIR (static storage).
+const char* service_name(const char* dir) noexcept;
 
 }  // namespace supervise

@@ -14,6 +14,8 @@ inline constexpr const char kStatFile[] = "supervise/stat";
 inline constexpr const char kStatNew[] = "supervise/stat.new";
 inline constexpr const char kPidFile[] = "supervise/pid";
 inline constexpr const char kPidNew[] = "supervise/pid.new";
+inline constexpr const char kExtStatusFile[] = "supervise/svkit-status";  // svkit's own
+inline constexpr const char kExtStatusNew[] = "supervise/svkit-status.new";
 inline constexpr const char kRunFile[] = "run";
 inline constexpr const char kFinishFile[] = "finish";
 inline constexpr const char kDownFile[] = "down";
@@ -23,5 +25,8 @@ inline constexpr const char kLogDir[] = "log";
 // Environment used between svscan and the supervise it starts: "R,W", two inherited fds
 // of the service's log pipe, which svscan keeps open across supervise restarts.
 inline constexpr const char kLogPipeEnv[] = "SVKIT_LOGPIPE";
+// The absolute scan directory svscan exports to each supervise (dependency names resolve
+// in it); supervise removes it before starting children.
+inline constexpr const char kScanDirEnv[] = "SVKIT_SCANDIR";
 
 }  // namespace svkit

@@ -69,7 +69,7 @@ TEST_CASE("supervise: creates supervise/ with runsv's files and modes", "[superv
   REQUIRE(wait_running(s.dir));
   CHECK(read_file(s / "supervise/status").size() == 20);
   CHECK(read_file(s / "supervise/pid") == std::to_string(pid_of(s.dir)) + "\n");
-  CHECK(stat_of(s.dir) == "run\n");
+  CHECK(stat_becomes(s.dir, "run"));
 }
 
 TEST_CASE("supervise: restarts run at most once per second", "[supervise][e2e]") {
@@ -134,7 +134,7 @@ TEST_CASE("supervise: down file means want down, nothing started", "[supervise][
   REQUIRE(st);
   CHECK(st->want == Want::down);
   CHECK(st->pid == 0);
-  CHECK(stat_of(s.dir) == "down\n");
+  CHECK(stat_becomes(s.dir, "down"));
   CHECK(read_file(s / "supervise/pid").empty());
   CHECK_FALSE(svkit::test::exists(s.tmp / "started"));
   REQUIRE(control(s.dir, "u"));
@@ -187,7 +187,7 @@ TEST_CASE("supervise: o runs once, u restarts, p/c set and clear paused", "[supe
   REQUIRE(eventually(5s, [&] { return supervised(s.dir); }));
   REQUIRE(control(s.dir, "o"));
   REQUIRE(wait_running(s.dir));
-  CHECK(stat_of(s.dir) == "run, want down\n");
+  CHECK(stat_becomes(s.dir, "run, want down"));
   CHECK(status_of(s.dir)->want == Want::down);
   REQUIRE(stat_becomes(s.dir, "down"));
   CHECK(lines_in(s.tmp / "starts") == 1);
@@ -212,7 +212,7 @@ TEST_CASE("supervise: p stops and c continues the service", "[supervise][e2e]") 
   };
   REQUIRE(control(s.dir, "p"));
   CHECK(eventually(5s, [&] { return state() == 'T'; }));
-  CHECK(stat_of(s.dir) == "run, paused\n");
+  CHECK(stat_becomes(s.dir, "run, paused"));
   REQUIRE(control(s.dir, "c"));
   CHECK(eventually(5s, [&] { return state() == 'S'; }));
   CHECK(stat_becomes(s.dir, "run"));
@@ -469,7 +469,7 @@ TEST_CASE("supervise: kill -9 of supervise, the next one adopts: no duplicate, n
   REQUIRE(eventually(5s, [&] { return supervised(s.dir); }));
   CHECK(pid_of(s.dir) == pid);
   CHECK(pid_of(s / "log") == logger);
-  CHECK(stat_of(s.dir) == "run\n");
+  CHECK(stat_becomes(s.dir, "run"));
   REQUIRE(eventually(10s, [&] { return count_lines(current()) >= 400; }));
   CHECK(is_sequence(numbers(current()), 400));
   CHECK(lines_in(s.tmp / "starts") == 1);

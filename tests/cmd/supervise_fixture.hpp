@@ -32,7 +32,7 @@ inline bool control(const fs::path& d, const std::string& bytes) {
   return send_control(d.string(), bytes) == SendResult::sent;
 }
 // Waits until supervise/stat reads exactly LINE (without the newline) and status agrees
-// with it (stat is replaced just before status).
+// with it (stat is replaced just after status).
 inline bool stat_becomes(const fs::path& d, const std::string& line, Millis t = 5s) {
   return eventually(t, [&] {
     if (stat_of(d) != line + "\n") return false;

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <string>
 
 #include "svkit/supervisor.hpp"
@@ -244,8 +245,10 @@ TEST_CASE("supervisor: exit: ready once want exit and nothing runs; the log then
 TEST_CASE("supervisor: got TERM is set only when the TERM was sent", "[supervisor][unit]") {
   Supervised s = running();
   CHECK_FALSE(on_control(s, 't').next.got_term);
-  CHECK(term_sent(s).got_term);
-  CHECK_FALSE(on_started(term_sent(s), 9).next.got_term);
+  Step sent = on_term_sent(s);
+  CHECK(sent.next.got_term);
+  CHECK(trace(sent.actions) == "P");
+  CHECK_FALSE(on_started(sent.next, 9).next.got_term);
 }
 
 TEST_CASE("supervisor: status record fields: want exit is written as 'd'", "[supervisor][unit]") {
@@ -261,4 +264,92 @@ TEST_CASE("supervisor: status record fields: want exit is written as 'd'", "[sup
   CHECK(st.pid == 42);
   CHECK(st.state == RunState::run);
   CHECK(to_status(Supervised{}, {}).want == Want::up);
+}
+
+TEST_CASE("supervisor: no event in any state overflows the action list", "[supervisor][unit]") {
+  int most = 0;
+  for (RunState st : {RunState::down, RunState::run, RunState::finish})
+    for (Goal g : {Goal::up, Goal::down, Goal::exit})
+      for (bool log : {false, true})
+        for (bool term : {false, true}) {
+          Supervised s;
+          s.state = st;
+          s.want = g;
+          s.is_log = log;
+          s.got_term = term;
+          s.pid = st == RunState::down ? 0 : 42;
+          s.has_readiness = true;
+          for (int b = 0; b < 256; ++b)
+            most = std::max(most, on_control(s, static_cast<char>(b)).actions.count);
+          for (const Step& x : {on_sigterm(s), on_started(s, 5), on_exited(s, true),
+                                on_start_failed(s, true), on_main_gone(s), on_term_sent(s),
+                                on_adopted(s, 5, nullptr), on_ready(s), on_ready_timeout(s),
+                                on_kill_timeout(s), on_failed(s), on_backoff(s, true),
+                                on_waiting(s, true), on_down_signal(s, SIGQUIT), on_down_file(s)})
+            most = std::max(most, x.actions.count);
+        }
+  CHECK(most == Actions::kCapacity);
+}
+
+TEST_CASE("supervisor: adopted: running with the old record's flags when it names the pid",
+          "[supervisor][unit]") {
+  Status old;
+  old.pid = 77;
+  old.paused = true;
+  old.got_term = true;
+  old.state = RunState::finish;
+  Step a = on_adopted(Supervised{}, 77, &old);
+  CHECK(a.next.pid == 77);
+  CHECK(a.next.state == RunState::finish);
+  CHECK(a.next.paused);
+  CHECK(a.next.got_term);
+  CHECK(trace(a.actions) == "P");
+  Step b = on_adopted(Supervised{}, 78, &old);  // a record about someone else
+  CHECK(b.next.state == RunState::run);
+  CHECK_FALSE(b.next.paused);
+  CHECK_FALSE(b.next.got_term);
+}
+
+TEST_CASE("supervisor: down-signal replaces TERM for d and x, not for t", "[supervisor][unit]") {
+  Supervised s = on_down_signal(running(), SIGQUIT).next;
+  CHECK(trace(on_control(s, 'd').actions) ==
+        "P S" + std::to_string(SIGQUIT) + "g/t! S" + CONT + "g Xd");
+  CHECK(trace(on_control(s, 'x').actions) ==
+        "P S" + std::to_string(SIGQUIT) + "g/t! S" + CONT + "g Xx");
+  CHECK(trace(on_control(s, 't').actions) == "S" + TERM + "g/t!");
+  CHECK(on_down_signal(s, 0).next.down_signal == SIGTERM);
+}
+
+TEST_CASE("supervisor: phases from state and policy flags", "[supervisor][unit]") {
+  Supervised s;
+  CHECK(phase_of(s) == Phase::down);
+  CHECK(phase_of(on_backoff(s, true).next) == Phase::backoff);
+  CHECK(phase_of(on_waiting(s, true).next) == Phase::waiting);
+  Supervised f = on_failed(on_backoff(s, true).next).next;
+  CHECK(phase_of(f) == Phase::failed);
+  CHECK_FALSE(needs_run(f));
+  CHECK(needs_run(on_control(f, 'u').next));  // u clears failed
+  CHECK(phase_of(on_control(on_backoff(s, true).next, 'u').next) == Phase::down);
+  Supervised r = running();
+  CHECK(phase_of(r) == Phase::up);
+  Supervised rr = on_readiness(r, true).next;
+  CHECK(phase_of(rr) == Phase::starting);
+  CHECK(phase_of(on_ready(rr).next) == Phase::up);
+  CHECK(phase_of(on_term_sent(r).next) == Phase::stopping);
+  CHECK(phase_of(finishing()) == Phase::finishing);
+  CHECK_FALSE(on_ready(r).next.ready);  // no readiness: never "ready"
+  CHECK_FALSE(on_exited(on_ready(rr).next, false).next.ready);
+}
+
+TEST_CASE("supervisor: readiness timeout stops with the down signal, want stays up",
+          "[supervisor][unit]") {
+  Supervised s = on_readiness(on_down_signal(running(), SIGINT).next, true).next;
+  Step t = on_ready_timeout(s);
+  CHECK(trace(t.actions) == "S" + std::to_string(SIGINT) + "g/t!");
+  CHECK(t.next.want == Goal::up);
+  CHECK(on_ready_timeout(on_ready(s).next).actions.count == 0);       // ready in time
+  CHECK(on_ready_timeout(on_term_sent(s).next).actions.count == 0);   // already stopping
+  CHECK(trace(on_kill_timeout(s).actions) == "S" + std::to_string(SIGKILL) + "g");
+  CHECK(trace(on_kill_timeout(finishing()).actions) == "S" + std::to_string(SIGKILL) + "g");
+  CHECK(on_kill_timeout(Supervised{}).actions.count == 0);
 }

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+// deps: dependencies.d in supervise. Before each start of ./run every dependency must be
+// up and, when it has readiness, ready (its supervise/svkit-status says "phase up").
+// Waiting is event-driven: inotify watches each unmet dependency's supervise/ directory
+// (or, while that is missing, the directory that should hold it) and dependencies.d;
+// every event re-evaluates. Nothing here runs or allocates for a service without
+// dependencies.d.
+#include "service.hpp"
+
+#ifdef __linux__
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "svkit/dependencies.hpp"
+#include "svkit/status_file.hpp"
+
+namespace supervise {
+
+struct Deps {
+  svkit::UniqueFd inotify;
+  std::string waiting_for;  // names, single spaces
+  std::string reason;
+};
+
+namespace {
+
+constexpr uint32_t kDirEvents = IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM |
+                                IN_DELETE_SELF | IN_MOVE_SELF | IN_ATTRIB;
+
+// Up, and ready where it has readiness: status says run, and svkit-status (when the
+// dependency's supervisor writes one) says phase up.
+bool dependency_up(const std::string& dir) {
+  auto st = svkit::read_status(dir);
+  if (!st || st->state != svkit::RunState::run || st->pid == 0) return false;
+  int fd = ::open((dir + "/supervise/svkit-status").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT;  // runsv's supervise/: running is all we can know
+  char buf[16];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  return n >= 9 && memcmp(buf, "phase up\n", 9) == 0;
+}
+
+// Watches DIR/supervise, else DIR, else DIR's parent: whatever exists, to see it change.
+void watch(int ifd, const std::string& dir) {
+  if (::inotify_add_watch(ifd, (dir + "/supervise").c_str(), kDirEvents) >= 0) return;
+  if (::inotify_add_watch(ifd, dir.c_str(), kDirEvents) >= 0) return;
+  size_t slash = dir.find_last_of('/');
+  std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : dir.substr(0, slash);
+  ::inotify_add_watch(ifd, parent.c_str(), kDirEvents);
+}
+
+}  // namespace
+
+bool dependencies_met(Context& c, Service& s) {
+  if (!s.policy.dependencies) {
+    delete s.deps;
+    s.deps = nullptr;
+    if (s.sv.waiting) apply(c, s, svkit::on_waiting(s.sv, false));
+    return true;
+  }
+  if (!s.deps) s.deps = new Deps;
+  Deps& d = *s.deps;
+  std::string scan = c.scan_dir ? c.scan_dir : "..";
+  d.inotify.reset();
+  d.waiting_for.clear();
+  d.reason.clear();
+  auto cycle = svkit::find_cycle(".", scan);
+  if (!cycle.empty()) {
+    d.reason = "dependency cycle:";
+    for (const auto& name : cycle) d.reason += " " + name + " ->";
+    d.reason += " " + cycle.front();
+    apply(c, s, svkit::on_failed(s.sv));
+    return false;
+  }
+  d.inotify.reset(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  if (d.inotify) ::inotify_add_watch(d.inotify.get(), "dependencies.d", kDirEvents);
+  auto list = svkit::read_dependencies(".", scan);
+  for (const auto& dep : list.deps) {
+    if (dependency_up(dep.path)) continue;
+    if (!d.waiting_for.empty()) d.waiting_for += ' ';
+    d.waiting_for += dep.name;
+    if (d.inotify) watch(d.inotify.get(), dep.path);
+  }
+  if (d.waiting_for.empty() && list.error.empty()) {
+    d.inotify.reset();
+    if (s.sv.waiting) apply(c, s, svkit::on_waiting(s.sv, false));
+    return true;
+  }
+  d.reason = d.waiting_for.empty() ? list.error : "waiting for " + d.waiting_for;
+  if (!s.sv.waiting) apply(c, s, svkit::on_waiting(s.sv, true));
+  return false;
+}
+
+int deps_fd(const Service& s) { return s.deps ? s.deps->inotify.get() : -1; }
+
+void deps_event(Service& s) {
+  char buf[4096] __attribute__((aligned(8)));
+  while (s.deps && ::read(s.deps->inotify.get(), buf, sizeof buf) > 0) {
+  }
+}
+
+const char* deps_waiting_for(const Service& s) {
+  return s.deps && s.sv.waiting ? s.deps->waiting_for.c_str() : "";
+}
+
+const char* deps_reason(const Service& s) {
+  return s.deps && !s.deps->reason.empty() && (s.sv.waiting || s.sv.failed)
+             ? s.deps->reason.c_str()
+             : nullptr;
+}
+
+}  // namespace supervise
+
+#else
+namespace supervise {
+bool dependencies_met(Context&, Service&) { return true; }
+int deps_fd(const Service&) { return -1; }
+void deps_event(Service&) {}
+const char* deps_waiting_for(const Service&) { return ""; }
+const char* deps_reason(const Service&) { return nullptr; }
+}  // namespace supervise
+#endif

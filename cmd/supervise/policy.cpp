@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: MIT
+// policy: svkit's optional service files in supervise (man/supervise.8): readiness
+// (notification-fd, ./check, timeout-ready), stop escalation (timeout-kill,
+// timeout-finish), restart-backoff, restart-limit and ./alert. Every deadline lives in
+// Service and reaches poll() through next_deadline(); a service without the files has
+// none, so it never wakes up for them.
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "service.hpp"
+#include "svkit/diag.hpp"
+#include "svkit/spawn.hpp"
+
+namespace supervise {
+namespace {
+
+constexpr uint32_t kCheckFirstMs = 10, kCheckMaxMs = 1000;
+constexpr int64_t kAlertMaxMs = 10000;
+
+int64_t real_ms() noexcept {
+  struct timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// A tiny appender into a fixed buffer (no stdio in supervise).
+struct Text {
+  char* p;
+  char* end;
+  Text& operator<<(const char* s) noexcept {
+    while (*s && p + 1 < end) *p++ = *s++;
+    *p = 0;
+    return *this;
+  }
+  Text& operator<<(int64_t v) noexcept {
+    char tmp[24];
+    int n = 0;
+    bool neg = v < 0;
+    uint64_t u = neg ? 0u - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+    do tmp[n++] = static_cast<char>('0' + u % 10); while ((u /= 10) != 0);
+    if (neg) tmp[n++] = '-';
+    while (n && p + 1 < end) *p++ = tmp[--n];
+    *p = 0;
+    return *this;
+  }
+};
+
+Text reason_of(Service& s) noexcept { return Text{s.reason, s.reason + sizeof s.reason}; }
+
+void set(Context& c, Service& s, const svkit::Step& st) { apply(c, s, st); }
+
+int exit_signal(const Service& s) noexcept { return s.exit_code == -1 ? (s.exit_low & 0x7f) : 0; }
+
+void warn_malformed(Service& s) {
+  uint16_t fresh = static_cast<uint16_t>(s.policy.malformed & ~s.warned);
+  s.warned = s.policy.malformed;  // a fixed file warns again once broken anew
+  for (int i = 0; i < static_cast<int>(svkit::PolicyFile::count); ++i)
+    if (fresh & (1u << i))
+      svkit::warn({"ignoring malformed ", s.label,
+                   svkit::policy_file_name(static_cast<svkit::PolicyFile>(i))});
+}
+
+const char* event_word(char ev) noexcept {
+  return ev == 'f' ? "failed" : ev == 'u' ? "unready" : "crash";
+}
+
+// ./alert EVENT SERVICE EXITCODE SIGNAL, without waiting; output to supervise's stderr.
+void run_alert(Context& c, Service& s, char ev, int code, int sig) {
+  char name[256], codes[16], sigs[16];
+  Text n{name, name + sizeof name};
+  n << c.name << (s.sv.is_log ? "/log" : "");
+  Text{codes, codes + sizeof codes} << static_cast<int64_t>(code);
+  Text{sigs, sigs + sizeof sigs} << static_cast<int64_t>(sig);
+  char path[] = "./alert";
+  char word[16];
+  Text{word, word + sizeof word} << event_word(ev);
+  char* argv[] = {path, word, name, codes, sigs, nullptr};
+  svkit::FdMove out{2, 1};
+  svkit::SpawnSpec spec;
+  spec.path = path;
+  spec.argv = argv;
+  spec.cwd = s.cwd;
+  spec.moves = &out;
+  spec.n_moves = 1;
+  pid_t pid = svkit::spawn(spec);
+  if (pid < 0) {
+    svkit::warn_sys({"unable to run ", s.label, "alert"});
+    return;
+  }
+  s.alert_pid = pid;
+  s.alert_kill_at = now_ms() + kAlertMaxMs;
+}
+
+// One ./alert at a time; what arrives meanwhile is coalesced into the next run.
+void alert(Context& c, Service& s, char ev, int code, int sig) {
+  if (!s.policy.alert) return;
+  s.alert_code = code;
+  s.alert_sig = sig;
+  if (s.alert_pid) {
+    s.alert_pending = ev;
+    return;
+  }
+  run_alert(c, s, ev, code, sig);
+}
+
+void became_ready(Context& c, Service& s, int64_t now) {
+  set(c, s, svkit::on_ready(s.sv));
+  if (!s.sv.ready) return;
+  s.ready_real_ms = real_ms();
+  s.up_since_ms = now;
+  s.ready_at = s.check_at = -1;
+  s.notify.reset();
+}
+
+void start_check(Context& c, Service& s) {
+  char path[] = "./check";
+  char* argv[] = {path, nullptr};
+  pid_t pid = spawn_in(c, s, argv);
+  if (pid < 0) {  // gone or not executable any more: try again later
+    s.check_every = s.check_every * 2 > kCheckMaxMs ? kCheckMaxMs : s.check_every * 2;
+    s.check_at = now_ms() + s.check_every;
+    return;
+  }
+  s.check_pid = pid;
+}
+
+void kill_group(pid_t pid) noexcept {
+  if (pid > 0 && ::killpg(pid, SIGKILL) != 0) ::kill(pid, SIGKILL);
+}
+
+}  // namespace
+
+bool may_start(Context& c, Service& s, int64_t now) {
+  int64_t wait_until = -1;
+  if (s.restart_at >= 0 && now < s.restart_at) wait_until = s.restart_at;
+  else if (s.policy.backoff_initial_ms == 0 && s.last_start_ms >= 0 && now < s.last_start_ms + 1000)
+    wait_until = s.last_start_ms + 1000;  // runit's one start per second
+  if (wait_until >= 0) {
+    if (!s.sv.backoff) s.restart_real_ms = real_ms() + (wait_until - now);
+    set(c, s, svkit::on_waiting(s.sv, false));
+    set(c, s, svkit::on_backoff(s.sv, true));
+    return false;
+  }
+  s.restart_at = -1;
+  s.policy = svkit::read_policy(s.dir.get());
+  if (s.policy.malformed != s.warned) warn_malformed(s);
+  set(c, s, svkit::on_down_signal(s.sv, s.policy.down_signal));
+  if (s.sv.backoff) set(c, s, svkit::on_backoff(s.sv, false));
+  if ((s.policy.dependencies && !s.sv.is_log) || s.deps) {
+    if (!dependencies_met(c, s)) return false;
+  }
+  return true;
+}
+
+void run_started(Context& c, Service& s, int notify_read, int64_t now) {
+  ++s.starts;
+  s.notify.reset(notify_read);
+  s.reason[0] = 0;
+  bool readiness = notify_read >= 0 || s.policy.check;
+  set(c, s, svkit::on_readiness(s.sv, readiness));
+  s.ready_real_ms = -1;
+  s.kill_at = -1;
+  s.up_since_ms = readiness ? -1 : now;
+  s.ready_at = readiness && s.policy.timeout_ready_ms ? now + s.policy.timeout_ready_ms : -1;
+  s.check_every = kCheckFirstMs;
+  s.check_at = notify_read < 0 && s.policy.check ? now + kCheckFirstMs : -1;
+}
+
+void run_ended(Context& c, Service& s, int code, int low) {
+  int64_t now = now_ms();
+  s.has_exit = true;
+  s.notify.reset();
+  s.ready_at = s.kill_at = s.check_at = -1;
+  int64_t ran = s.up_since_ms >= 0 ? now - s.up_since_ms : 0;
+  s.up_since_ms = -1;
+  if (s.sv.want != svkit::Goal::up) return;  // stopped on purpose: no restart to pace
+  int sig = code == -1 ? (low & 0x7f) : 0;
+  if (code != 0) alert(c, s, 'c', code, sig);
+  if (s.policy.limit_count &&
+      s.tally.add(static_cast<uint32_t>(now), s.policy.limit_count, s.policy.limit_ms)) {
+    set(c, s, svkit::on_failed(s.sv));
+    s.reason[0] = 0;
+    reason_of(s) << static_cast<int64_t>(s.policy.limit_count) << " exits in "
+                 << static_cast<int64_t>(s.policy.limit_ms / 1000) << " s";
+    s.restart_at = -1;
+    alert(c, s, 'f', code, sig);
+    return;
+  }
+  uint32_t wait = svkit::next_backoff(s.policy, s.backoff_ms, ran);
+  if (wait) {
+    s.restart_at = now + wait;
+    s.restart_real_ms = real_ms() + wait;
+    set(c, s, svkit::on_backoff(s.sv, true));
+  }
+}
+
+void finish_started(Service& s, int64_t now) {
+  s.finish_kill_at = s.policy.timeout_finish_ms ? now + s.policy.timeout_finish_ms : -1;
+}
+
+void stop_signal_sent(Service& s, int64_t now) {
+  if (s.policy.timeout_kill_ms && s.kill_at < 0) s.kill_at = now + s.policy.timeout_kill_ms;
+}
+
+void control_byte(Service& s, char byte) {
+  if (byte == 'u' || byte == 'o') {  // up, restart, once: a fresh start, failed forgotten
+    s.tally.clear();
+    if (!s.sv.waiting) s.reason[0] = 0;
+  }
+  if (!s.sv.backoff) s.restart_at = -1;
+}
+
+void due(Context& c, Service& s, int64_t now) {
+  if (s.kill_at >= 0 && now >= s.kill_at) {
+    s.kill_at = -1;
+    set(c, s, svkit::on_kill_timeout(s.sv));
+  }
+  if (s.finish_kill_at >= 0 && now >= s.finish_kill_at) {
+    s.finish_kill_at = -1;
+    set(c, s, svkit::on_kill_timeout(s.sv));
+  }
+  if (s.ready_at >= 0 && now >= s.ready_at) {
+    s.ready_at = s.check_at = -1;
+    if (s.sv.state == svkit::RunState::run && !s.sv.ready) {
+      s.reason[0] = 0;
+      reason_of(s) << "not ready in " << static_cast<int64_t>(s.policy.timeout_ready_ms) << " ms";
+      alert(c, s, 'u', 0, 0);
+      set(c, s, svkit::on_ready_timeout(s.sv));
+    }
+  }
+  if (s.check_at >= 0 && now >= s.check_at && s.check_pid == 0) {
+    s.check_at = -1;
+    start_check(c, s);
+  }
+  if (s.alert_kill_at >= 0 && now >= s.alert_kill_at) {
+    s.alert_kill_at = -1;
+    kill_group(s.alert_pid);
+  }
+}
+
+int64_t next_deadline(const Service& s) {
+  int64_t t = -1;
+  auto take = [&t](int64_t d) {
+    if (d >= 0 && (t < 0 || d < t)) t = d;
+  };
+  take(s.kill_at);
+  take(s.finish_kill_at);
+  take(s.ready_at);
+  if (s.check_pid == 0) take(s.check_at);
+  take(s.alert_kill_at);
+  if (svkit::needs_run(s.sv) && !s.sv.waiting) {
+    if (s.restart_at >= 0) take(s.restart_at);
+    else if (s.policy.backoff_initial_ms == 0 && s.last_start_ms >= 0) take(s.last_start_ms + 1000);
+    else take(0);  // may start now
+  }
+  return t;
+}
+
+void read_notify(Context& c, Service& s) {
+  char buf[64];
+  ssize_t n = ::read(s.notify.get(), buf, sizeof buf);
+  if (n > 0) {
+    if (memchr(buf, '\n', static_cast<size_t>(n))) became_ready(c, s, now_ms());
+    return;
+  }
+  if (n == 0 || (errno != EINTR && errno != EAGAIN)) s.notify.reset();  // never ready
+}
+
+bool policy_reaped(Context& c, Service& s, pid_t pid, int w) {
+  if (pid <= 0) return false;
+  if (pid == s.check_pid) {
+    s.check_pid = 0;
+    if (s.sv.state != svkit::RunState::run || s.sv.ready || !s.sv.has_readiness) return true;
+    if (WIFEXITED(w) && WEXITSTATUS(w) == 0) {
+      became_ready(c, s, now_ms());
+    } else {
+      s.check_every = s.check_every * 2 > kCheckMaxMs ? kCheckMaxMs : s.check_every * 2;
+      s.check_at = now_ms() + s.check_every;
+    }
+    return true;
+  }
+  if (pid == s.alert_pid) {
+    s.alert_pid = 0;
+    s.alert_kill_at = -1;
+    if (char ev = s.alert_pending) {
+      s.alert_pending = 0;
+      run_alert(c, s, ev, s.alert_code, s.alert_sig);
+    }
+    return true;
+  }
+  return false;
+}
+
+void policy_leave(Service& s) {
+  kill_group(s.check_pid);
+  kill_group(s.alert_pid);
+}
+
+void fill_ext_status(const Service& s, svkit::ExtStatus& e) {
+  e.phase = svkit::phase_of(s.sv);
+  e.ready = !s.policy.has_readiness() ? -1 : s.sv.ready ? 1 : 0;
+  e.ready_since_ms = s.sv.ready ? s.ready_real_ms : -1;
+  e.restarts = s.starts ? s.starts - 1 : 0;
+  e.has_exit = s.has_exit;
+  e.exit_code = s.exit_code;
+  e.exit_signal = exit_signal(s);
+  const char* dr = deps_reason(s);
+  e.reason = dr ? dr : s.reason;
+  e.waiting_for = deps_waiting_for(s);
+  e.backoff_until_ms = s.sv.backoff ? s.restart_real_ms : -1;
+}
+
+}  // namespace supervise

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+// policy: svkit's optional service-directory files beyond runit's (notification-fd,
+// check, timeout-ready, down-signal, timeout-kill, timeout-finish, restart-backoff,
+// restart-limit, alert, dependencies.d; man/supervise.8), their pure parsers, the
+// back-off and restart-limit arithmetic, and the supervise/svkit-status text. Nothing here
+// allocates: supervise reads these files before every start of ./run.
+#pragma once
+#include <signal.h>
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "svkit/supervisor.hpp"
+
+namespace svkit {
+
+// The files with a value, in this order; bit i of Policy::malformed is file i.
+enum class PolicyFile : uint8_t {
+  notification_fd, timeout_ready, down_signal, timeout_kill, timeout_finish,
+  restart_backoff, restart_limit, count
+};
+const char* policy_file_name(PolicyFile f) noexcept;
+
+inline constexpr size_t kPolicyFileMax = 64;        // longer is malformed ("huge")
+inline constexpr uint32_t kMaxMillis = 2147483647;  // any ms value; poll() takes an int
+inline constexpr int kMaxNotificationFd = 1023;
+inline constexpr uint32_t kMaxRestartCount = 32;    // restart-limit COUNT (a fixed tally)
+inline constexpr uint32_t kMaxRestartSeconds = 1000000;
+
+struct Policy {
+  int16_t notification_fd = -1;   // -1: none
+  uint8_t down_signal = SIGTERM;
+  bool check = false;             // ./check is executable (used only without notification-fd)
+  bool alert = false;             // ./alert is executable
+  bool dependencies = false;      // dependencies.d is a directory
+  uint16_t malformed = 0;         // bit per PolicyFile: present but malformed (= absent)
+  uint32_t timeout_ready_ms = 0;  // 0: none
+  uint32_t timeout_kill_ms = 0;
+  uint32_t timeout_finish_ms = 0;
+  uint32_t backoff_initial_ms = 0;  // 0: no restart-backoff (runit's 1 start/s throttle)
+  uint32_t backoff_max_ms = 0;
+  uint32_t limit_count = 0;         // 0: no restart-limit
+  uint32_t limit_ms = 0;
+
+  bool has_readiness() const noexcept { return notification_fd >= 0 || check; }
+};
+
+// Parsers of one file's content. Surrounding blanks and newlines are ignored; anything
+// else that is not the documented form gives nullopt (the file counts as absent).
+std::optional<uint32_t> parse_millis(std::string_view text) noexcept;       // 0..kMaxMillis
+std::optional<int> parse_notification_fd(std::string_view text) noexcept;  // 3..1023
+std::optional<int> parse_signal(std::string_view text) noexcept;  // TERM, SIGTERM, 15
+// "INITIAL_MS MAX_MS", 1 <= INITIAL <= MAX.
+std::optional<std::pair<uint32_t, uint32_t>> parse_backoff(std::string_view text) noexcept;
+// "COUNT SECONDS", 1 <= COUNT <= 32, 1 <= SECONDS <= 1000000; returns (COUNT, ms).
+std::optional<std::pair<uint32_t, uint32_t>> parse_restart_limit(std::string_view text) noexcept;
+
+// Reads the files below DIRFD (a service directory). Missing files are absent; a file
+// that cannot be parsed is absent and flagged in malformed.
+Policy read_policy(int dirfd) noexcept;
+
+// restart-backoff: the wait before the next start after an exit. CURRENT is the wait
+// for this exit (0 before the first); RAN_MS how long the run was up (and ready).
+// Returns the wait and leaves CURRENT at the wait for the next exit.
+uint32_t next_backoff(const Policy& p, uint32_t& current, int64_t ran_ms) noexcept;
+
+// restart-limit: the times of the last exits (ms, any monotonic origin).
+struct ExitTally {
+  uint32_t at[kMaxRestartCount];
+  uint8_t n = 0, head = 0;
+  void clear() noexcept { n = head = 0; }
+  // Records an exit at NOW; true when COUNT exits fell within WINDOW_MS.
+  bool add(uint32_t now, uint32_t count, uint32_t window_ms) noexcept;
+};
+
+// supervise/svkit-status (WAVE2 interface 1). Times are CLOCK_REALTIME milliseconds.
+struct ExtStatus {
+  Phase phase = Phase::down;
+  int ready = -1;                  // -1: no readiness, 0 not ready, 1 ready
+  int64_t ready_since_ms = -1;     // -1: not ready
+  uint32_t restarts = 0;
+  bool has_exit = false;
+  int exit_code = 0, exit_signal = 0;
+  const char* reason = "";
+  const char* waiting_for = "";
+  int64_t backoff_until_ms = -1;   // -1: none
+};
+inline constexpr size_t kExtStatusMax = 1024;
+// Returns the text's length (truncated reason/waiting_for keep it below kExtStatusMax).
+size_t format_ext_status(const ExtStatus& e, char out[kExtStatusMax]) noexcept;
+
+}  // namespace svkit

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: MIT
+// supervise's policy files end to end (man/supervise.8 "BEYOND RUNIT"): a real supervise,
+// real services, svkit-status observed with deadlines. Not tested here: ./alert's 10 s
+// kill (it would make the test 10 s long), dependencies (supervise_deps_test.cpp).
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "supervise_policy_fixture.hpp"
+
+using namespace svkit::test;
+using namespace svkit::test::sup;
+using namespace svkit::test::pol;
+
+namespace {
+
+std::string sigecho() { return "exec " + bin("sigecho") + " > ../sig\n"; }
+
+}  // namespace
+
+TEST_CASE("supervise policy: svkit-status for a plain service, its log too", "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_script(s / "run", "exec sleep 30\n");
+  make_dirs(s / "log");
+  write_script(s / "log/run", "exec cat > /dev/null\n");
+  Tool sup("supervise", {s.str()});
+  pid_t pid = wait_running(s.dir);
+  REQUIRE(pid);
+  REQUIRE(phase_becomes(s.dir, "up"));
+  auto e = ext_of(s.dir);
+  CHECK(e["ready"] == "-");
+  CHECK(e["ready_since"] == "-");
+  CHECK(e["restarts"] == "0");
+  CHECK(e["last_exit"] == "- -");
+  CHECK(e["backoff_until"] == "-");
+  CHECK(read_file(s / "supervise/svkit-status").find("reason \nwaiting_for \n") != std::string::npos);
+  CHECK(phase_becomes(s / "log", "up"));
+  REQUIRE(control(s.dir, "k"));
+  REQUIRE(wait_running(s.dir, pid, 5s));
+  CHECK(eventually(5s, [&] { return ext(s.dir, "restarts") == "1"; }));
+  CHECK(ext(s.dir, "last_exit") == "-1 9");
+  REQUIRE(control(s.dir, "d"));
+  CHECK(phase_becomes(s.dir, "down"));
+  CHECK(ext(s.dir, "last_exit") == "-1 15");
+  CHECK_FALSE(svkit::test::exists(s / "supervise/svkit-status.new"));
+}
+
+TEST_CASE("supervise policy: notification-fd: starting until the line, then up and ready",
+          "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_file(s / "notification-fd", "4\n");
+  write_script(s / "run", after_file("go", "echo ready >&4\nexec sleep 30\n"));
+  Tool sup("supervise", {s.str()});
+  REQUIRE(wait_running(s.dir));
+  REQUIRE(phase_becomes(s.dir, "starting"));
+  CHECK(ext(s.dir, "ready") == "0");
+  CHECK(read_file(s / "supervise/stat") == "run\n");  // runit's view: running
+  int64_t before = now_ms();
+  touch(s.tmp / "go");
+  REQUIRE(phase_becomes(s.dir, "up"));
+  CHECK(ext(s.dir, "ready") == "1");
+  double since = std::stod(ext(s.dir, "ready_since"));
+  CHECK(since * 1000 >= before - 5);
+  CHECK(since * 1000 <= now_ms() + 5);
+  CHECK(sup.err().empty());
+}
+
+TEST_CASE("supervise policy: notification-fd: a service that writes nothing stays not ready",
+          "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_file(s / "notification-fd", "3");
+  write_script(s / "run", "exec 3>&-\nexec sleep 30\n");  // closes it: end-of-file, never ready
+  Tool sup("supervise", {s.str()});
+  REQUIRE(wait_running(s.dir));
+  REQUIRE(phase_becomes(s.dir, "starting"));
+  CHECK(ext(s.dir, "ready") == "0");
+}
+
+TEST_CASE("supervise policy: malformed files: one warning each, treated as absent",
+          "[supervise][policy][e2e]") {
+  for (std::string fd : std::vector<std::string>{"0", "1", "2", "-3", "x", "", std::string(200, '9')}) {
+    ServiceDir s;
+    write_file(s / "notification-fd", fd);
+    write_file(s / "timeout-kill", "soon\n");
+    write_file(s / "down-signal", "SIGNOPE\n");
+    write_file(s / "restart-backoff", "500\n");
+    write_file(s / "restart-limit", "0 0\n");
+    write_file(s / "timeout-ready", "-1\n");
+    write_file(s / "timeout-finish", "1e3\n");
+    write_script(s / "run", "[ -e /proc/self/fd/" + (fd.size() == 1 ? fd : "9") +
+                                " ] && echo open > ../fd\nexec sleep 30\n");
+    Tool sup("supervise", {s.str()});
+    REQUIRE(wait_running(s.dir));
+    REQUIRE(phase_becomes(s.dir, "up"));  // no readiness: up at once
+    CHECK(ext(s.dir, "ready") == "-");
+    REQUIRE(eventually(5s, [&] { return count_lines(sup.err()) >= 7; }));
+    std::string err = sup.err();
+    CHECK(count_lines(err) == 7);
+    for (const char* f : {"notification-fd", "timeout-kill", "down-signal", "restart-backoff",
+                          "restart-limit", "timeout-ready", "timeout-finish"})
+      CHECK(err.find("supervise " + s.str() + ": warning: ignoring malformed " + f + "\n") !=
+            std::string::npos);
+    REQUIRE(control(s.dir, "d"));  // TERM (down-signal ignored), no crash of supervise
+    CHECK(phase_becomes(s.dir, "down"));
+    CHECK(ext(s.dir, "last_exit") == "-1 15");
+    CHECK(sup.running());
+  }
+}
+
+TEST_CASE("supervise policy: check: polled until it exits 0, only without notification-fd",
+          "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_script(s / "run", "exec sleep 30\n");
+  write_script(s / "check", "echo >> ../checks\n[ -e ../go ]\n");
+  Tool sup("supervise", {s.str()});
+  REQUIRE(wait_running(s.dir));
+  REQUIRE(phase_becomes(s.dir, "starting"));
+  REQUIRE(eventually(5s, [&] { return lines_in(s.tmp / "checks") >= 3; }));
+  touch(s.tmp / "go");
+  REQUIRE(phase_becomes(s.dir, "up"));
+  CHECK(ext(s.dir, "ready") == "1");
+  size_t n = lines_in(s.tmp / "checks");
+  CHECK_FALSE(eventually(300ms, [&] { return lines_in(s.tmp / "checks") > n; }));  // no more
+}
+
+TEST_CASE("supervise policy: timeout-ready: not ready in time is stopped, alerted, restarted",
+          "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_file(s / "notification-fd", "3");
+  write_file(s / "timeout-ready", "200");
+  write_file(s / "restart-backoff", "100 100");
+  write_script(s / "run", "echo >> ../starts\nexec sleep 30\n");
+  write_script(s / "alert", "echo \"$@\" >> ../alerts\n");
+  Tool sup("supervise", {s.str()});
+  REQUIRE(eventually(10s, [&] { return lines_in(s.tmp / "starts") >= 2; }));
+  CHECK(split_lines(read_file(s.tmp / "alerts"))[0] == "unready svc 0 0");
+  CHECK(eventually(5s, [&] { return ext(s.dir, "reason") == "not ready in 200 ms"; }));
+}
+
+TEST_CASE("supervise policy: down-signal replaces TERM for d, not for t", "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_file(s / "down-signal", "SIGHUP\n");
+  write_script(s / "run", sigecho());
+  Tool sup("supervise", {s.str()});
+  REQUIRE(eventually(5s, [&] { return lines_in(s.tmp / "sig") >= 1; }));
+  REQUIRE(control(s.dir, "d"));
+  REQUIRE(eventually(5s, [&] { return lines_in(s.tmp / "sig") >= 3; }));
+  auto lines = split_lines(read_file(s.tmp / "sig"));
+  CHECK(lines[1] == std::to_string(SIGHUP));
+  CHECK(lines[2] == std::to_string(SIGCONT));
+  CHECK(stat_becomes(s.dir, "run, got TERM, want down"));
+  CHECK(phase_becomes(s.dir, "stopping"));
+  REQUIRE(control(s.dir, "t"));  // t is TERM, whatever down-signal says
+  CHECK(phase_becomes(s.dir, "down"));
+  CHECK(ext(s.dir, "last_exit") == "0 0");
+}
+
+TEST_CASE("supervise policy: timeout-kill: KILL to the whole group after the down signal",
+          "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_file(s / "timeout-kill", "300\n");
+  write_script(s / "run", "trap '' TERM\nsleep 30 &\necho $! > ../child\nexec sleep 31\n");
+  Tool sup("supervise", {s.str()});
+  REQUIRE(wait_running(s.dir));
+  REQUIRE(eventually(5s, [&] { return !read_file(s.tmp / "child").empty() && comm_of(pid_of(s.dir)) == "sleep"; }));
+  pid_t child = std::stoi(read_file(s.tmp / "child"));
+  auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(control(s.dir, "d"));
+  REQUIRE(phase_becomes(s.dir, "down", 5s));
+  auto took = std::chrono::steady_clock::now() - t0;
+  CHECK(took >= 290ms);
+  CHECK(ext(s.dir, "last_exit") == "-1 9");
+  CHECK(eventually(2s, [&] { return !process_alive(child); }));  // the group, not just the pid
+}
+
+TEST_CASE("supervise policy: without timeout-kill a TERM-ignoring service keeps running",
+          "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_term_ignoring_run(s);
+  Tool sup("supervise", {s.str()});
+  pid_t pid = wait_term_ignoring(s);
+  REQUIRE(pid);
+  REQUIRE(control(s.dir, "d"));
+  REQUIRE(phase_becomes(s.dir, "stopping"));
+  CHECK_FALSE(eventually(500ms, [&] { return !process_alive(pid); }));
+}
+
+TEST_CASE("supervise policy: timeout-finish kills a hanging ./finish", "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_file(s / "timeout-finish", "200");
+  write_script(s / "run", "exec sleep 30\n");
+  write_script(s / "finish", "echo $$ > ../finish\nexec sleep 30\n");
+  Tool sup("supervise", {s.str()});
+  REQUIRE(wait_running(s.dir));
+  REQUIRE(control(s.dir, "d"));
+  REQUIRE(phase_becomes(s.dir, "finishing"));
+  REQUIRE(eventually(5s, [&] { return !read_file(s.tmp / "finish").empty(); }));
+  CHECK(phase_becomes(s.dir, "down", 3s));
+  CHECK(stat_becomes(s.dir, "down"));
+}
+
+TEST_CASE("supervise policy: restart-backoff doubles the wait; u starts at once",
+          "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_file(s / "restart-backoff", "100 400\n");
+  write_script(s / "run", "date +%s%N >> ../starts\nexit 1\n");
+  Tool sup("supervise", {s.str()});
+  REQUIRE(eventually(10s, [&] { return lines_in(s.tmp / "starts") >= 5; }));
+  auto lines = split_lines(read_file(s.tmp / "starts"));
+  std::vector<int64_t> gaps;
+  for (size_t i = 1; i < 5; ++i)
+    gaps.push_back((std::stoll(lines[i]) - std::stoll(lines[i - 1])) / 1000000);
+  CHECK(gaps[0] >= 95);
+  CHECK(gaps[1] >= 195);
+  CHECK(gaps[2] >= 395);
+  CHECK(gaps[3] >= 395);
+  CHECK(gaps[3] < 1500);
+  sup.signal(SIGKILL);
+  sup.wait_exit(5s);
+
+  ServiceDir w;  // a long wait, cut short by u
+  write_file(w / "restart-backoff", "60000 60000\n");
+  write_script(w / "run", "echo >> ../starts\nexit 1\n");
+  Tool sup2("supervise", {w.str()});
+  REQUIRE(phase_becomes(w.dir, "backoff"));
+  double until = std::stod(ext(w.dir, "backoff_until"));
+  CHECK(until * 1000 > now_ms() + 50000);
+  CHECK(lines_in(w.tmp / "starts") == 1);
+  REQUIRE(control(w.dir, "u"));
+  CHECK(eventually(5s, [&] { return lines_in(w.tmp / "starts") == 2; }));
+}
+
+TEST_CASE("supervise policy: without restart-backoff runit's one start per second stays",
+          "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_script(s / "run", "date +%s%N >> ../starts\nexit 1\n");
+  Tool sup("supervise", {s.str()});
+  REQUIRE(eventually(5s, [&] { return lines_in(s.tmp / "starts") >= 2; }));
+  auto lines = split_lines(read_file(s.tmp / "starts"));
+  CHECK((std::stoll(lines[1]) - std::stoll(lines[0])) / 1000000 >= 990);
+}
+
+TEST_CASE("supervise policy: restart-limit puts the service into failed; u clears it",
+          "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_file(s / "restart-limit", "3 60\n");
+  write_file(s / "restart-backoff", "10 10\n");
+  write_script(s / "run", "echo >> ../starts\nexit 2\n");
+  write_script(s / "alert", "echo \"$@\" >> ../alerts\necho said $1\n");
+  Tool sup("supervise", {s.str()});
+  REQUIRE(phase_becomes(s.dir, "failed"));
+  CHECK(ext(s.dir, "reason") == "3 exits in 60 s");
+  CHECK(ext(s.dir, "last_exit") == "2 0");
+  CHECK(lines_in(s.tmp / "starts") == 3);
+  CHECK(stat_becomes(s.dir, "down"));  // runit's view: down, want up
+  CHECK_FALSE(eventually(300ms, [&] { return lines_in(s.tmp / "starts") > 3; }));
+  REQUIRE(eventually(5s, [&] { return read_file(s.tmp / "alerts").find("failed") != std::string::npos; }));
+  auto alerts = split_lines(read_file(s.tmp / "alerts"));
+  CHECK(alerts.front() == "crash svc 2 0");
+  CHECK(alerts.back() == "failed svc 2 0");
+  CHECK(alerts.size() <= 4);                                   // crashes coalesced meanwhile
+  CHECK(eventually(2s, [&] { return sup.err().find("said failed\n") != std::string::npos; }));
+  REQUIRE(control(s.dir, "u"));
+  CHECK(eventually(5s, [&] { return lines_in(s.tmp / "starts") >= 4; }));
+  CHECK(phase_becomes(s.dir, "failed"));  // three fresh exits
+  CHECK(lines_in(s.tmp / "starts") == 6);
+}
+
+TEST_CASE("supervise policy: SVKIT_SCANDIR is not passed on to the service",
+          "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_script(s / "run", "env > ../env\nexec sleep 30\n");
+  RunOptions o;
+  o.env["SVKIT_SCANDIR"] = s.tmp.str();
+  Tool sup("supervise", {s.str()}, o);
+  REQUIRE(eventually(5s, [&] { return read_file(s.tmp / "env").find("PATH=") != std::string::npos; }));
+  CHECK(read_file(s.tmp / "env").find("SVKIT_SCANDIR") == std::string::npos);
+}
