@@ -15,7 +15,7 @@ struct Line {
   size_t len = 0;
   void add(std::string_view s) noexcept {
     size_t n = s.size() < sizeof buf - 1 - len ? s.size() : sizeof buf - 1 - len;
-    memcpy(buf + len, s.data(), n);
+    if (n) memcpy(buf + len, s.data(), n);  // an empty view's data() may be null
     len += n;
   }
   void add(Parts parts) noexcept {

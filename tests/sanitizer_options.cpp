@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Compiled into every program of a SVKIT_SANITIZE build (never into a normal one): the
-// sanitizers' defaults, so a report is fatal and lands in BUILD/sanitizer/report.PID even
-// when the program was started with a cleared environment or its stderr goes nowhere
-// (a daemon under svscan). ASAN_OPTIONS / UBSAN_OPTIONS in the environment still override.
+// sanitizers' defaults, so a report is fatal and an ASan/LSan report lands in
+// BUILD/sanitizer/report.PID even when the program was started with a cleared environment
+// or its stderr goes nowhere (a daemon under svscan); gcc's UBSan ignores log_path and
+// prints to stderr before it aborts. ASAN_OPTIONS / UBSAN_OPTIONS still override.
 // Leaks are checked when a program returns from main or calls exit(); a process that
 // execs or _exits (supervise's child before exec, svscan's restart) is not checked.
 #ifdef SVKIT_SANITIZER_LOG

@@ -158,7 +158,7 @@ void LogDir::put_line(std::string_view stamp, std::string_view text) {
   const unsigned long max = cfg_.size_max;
   if ((max == 0 || size_ + total <= max) && used_ + total <= kBufSize) {  // the fast path
     char* o = buf_.get() + used_;
-    memcpy(o, stamp.data(), stamp.size());
+    if (!stamp.empty()) memcpy(o, stamp.data(), stamp.size());  // no -t: data() is null
     o += stamp.size();
     memcpy(o, pre.data(), pre.size());
     o += pre.size();
