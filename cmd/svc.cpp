@@ -17,8 +17,13 @@
 namespace {
 constexpr const char kLetters[] = "udopchaitkx";
 
+const char* g_argv0 = nullptr;
+
+// daemontools' getopt line names the program by argv[0]'s base name; the usage line is fixed.
 [[noreturn]] void usage(char opt) {
-  std::string msg = std::string("svc: illegal option -- ") + opt + "\n";
+  const char* base = g_argv0 && *g_argv0 ? strrchr(g_argv0, '/') : nullptr;
+  std::string msg = base ? base + 1 : (g_argv0 && *g_argv0 ? g_argv0 : "svc");
+  msg += std::string(": illegal option -- ") + opt + "\n";
   msg += "svc options: u up, d down, o once, x exit, p pause, c continue, h hup, a alarm, "
          "i interrupt, t term, k kill\n";
   svkit::write_all(STDERR_FILENO, msg);
@@ -57,6 +62,7 @@ void control(const char* dir, const std::string& bytes) {
 
 int main(int argc, char** argv) {
   svkit::set_prog("svc");
+  g_argv0 = argv[0];
   ::signal(SIGPIPE, SIG_IGN);
   std::string bytes;
   int i = parse(argc, argv, bytes);

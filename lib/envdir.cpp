@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "svkit/read_file.hpp"
 #include "svkit/unique_fd.hpp"
 
 namespace svkit {
@@ -21,27 +22,6 @@ std::optional<std::string> envdir_value(std::string_view content) {
 }
 
 namespace {
-
-// Whole content of NAME (relative to the cwd); -1 with errno on failure.
-int read_whole(const char* name, std::string& out) {
-  out.clear();
-  int fd = ::open(name, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) != 0) {
-    if (n > 0) {
-      out.append(buf, static_cast<size_t>(n));
-    } else if (errno != EINTR) {
-      int e = errno;  // close() must not hide why the read failed
-      ::close(fd);
-      errno = e;
-      return -1;
-    }
-  }
-  ::close(fd);
-  return 0;
-}
 
 EnvDirResult failed(EnvDirStep step, const char* entry = "") {
   return EnvDirResult{step, errno, entry};
@@ -60,7 +40,7 @@ EnvDirResult read_entries(EnvEdit& edits) {
       return r;
     }
     if (d->d_name[0] == '.') continue;
-    if (read_whole(d->d_name, content) != 0) {
+    if (!read_file_at(AT_FDCWD, d->d_name, content)) {
       if (errno != ENOENT) {
         EnvDirResult r = failed(EnvDirStep::read_entry, d->d_name);
         ::closedir(dir);

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "svkit/diag.hpp"
 #include "svkit/unique_fd.hpp"
 
 extern char** environ;
@@ -28,19 +29,21 @@ namespace {
   int lifted[16];
   int n = spec.n_moves < 16 ? spec.n_moves : 16;
   for (int i = 0; !e && i < n; ++i) {
-    lifted[i] = ::fcntl(spec.moves[i].from, F_DUPFD_CLOEXEC, 64);
-    if (lifted[i] < 0) e = errno;
+    lifted[i] = spec.moves[i].from < 0 ? -1 : ::fcntl(spec.moves[i].from, F_DUPFD_CLOEXEC, 64);
+    if (spec.moves[i].from >= 0 && lifted[i] < 0) e = errno;
   }
-  for (int i = 0; !e && i < n; ++i)
-    if (::dup2(lifted[i], spec.moves[i].to) < 0) e = errno;  // dup2 clears close-on-exec
+  for (int i = 0; !e && i < n; ++i) {
+    if (lifted[i] < 0) ::close(spec.moves[i].to);
+    else if (::dup2(lifted[i], spec.moves[i].to) < 0) e = errno;  // dup2 clears close-on-exec
+  }
   if (!e && spec.cwd && ::chdir(spec.cwd) != 0) e = errno;
   if (!e) {
     ::execve(spec.path, spec.argv, spec.envp ? spec.envp : environ);
     e = errno;
   }
-  if (report < 0) _exit(e == ENOENT ? 127 : 126);
+  if (report < 0) _exit(e == ENOENT ? kExitNotFound : kExitExecFailed);
   (void)!::write(report, &e, sizeof e);
-  _exit(127);
+  _exit(kExitNotFound);
 }
 
 }  // namespace

@@ -57,12 +57,14 @@ bool StatusWatch::drain() {
       auto* ev = reinterpret_cast<struct inotify_event*>(p);
       p += sizeof *ev + ev->len;
       const char* name = ev->len ? ev->name : "";
-      bool is_status = strcmp(name, "status") == 0;
+      // svkit-status (readiness, phase) is replaced like status, right after it.
+      bool is_status = strcmp(name, "status") == 0 || strcmp(name, "svkit-status") == 0;
       if (ev->mask & IN_Q_OVERFLOW) {
         status = true;
       } else if (is_status && (ev->mask & (IN_MOVED_TO | IN_CLOSE_WRITE))) {
         status = true;
       } else if (is_status || strcmp(name, "status.new") == 0 || strcmp(name, "stat.new") == 0 ||
+                 strcmp(name, "svkit-status.new") == 0 ||
                  strcmp(name, "pid.new") == 0 || strcmp(name, "stat") == 0 ||
                  strcmp(name, "pid") == 0) {
         // the supervisor's own bookkeeping, or our reads: nothing to act on

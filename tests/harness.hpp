@@ -20,9 +20,33 @@ using Millis = std::chrono::milliseconds;
 
 // Path of a tool built by this tree (SVKIT_BIN_DIR/NAME).
 std::string bin(const std::string& name);
-// True when an anchor binary (e.g. "/usr/bin/sv") exists; interop tests skip otherwise.
+// True when a binary (e.g. "/usr/bin/sv") exists and is executable.
 bool have(const std::string& path);
 bool is_root();
+
+// Anchors: what a test needs from outside this tree (runit's, daemontools' or s6's
+// binaries, a system tool such as setpriv, or root). A test never passes by skipping:
+// require(AVAILABLE, WHAT) returns AVAILABLE; when it is false, under CI (env CI set, and
+// not "false" or "0") the running test FAILS with a message naming WHAT; elsewhere a
+// visible warning is printed (Catch WARN) and the test binary exits 77 when it
+// would have passed, which ctest shows as "Skipped". The caller then returns, or drops only
+// the part that needs WHAT. REQUIRE_ANCHOR / REQUIRE_ROOT do the return.
+bool under_ci();
+bool require(bool available, const std::string& what);
+bool require_anchor(const std::string& path);  // require(have(path), path + its package)
+bool require_root();                           // require(is_root(), "root")
+// How many requirements were missing in this run (tests/catch_main.cpp maps a passing run
+// with any to exit code kSkippedExitCode).
+int missing_requirements();
+constexpr int kSkippedExitCode = 77;
+#define REQUIRE_ANCHOR(path)                                \
+  do {                                                      \
+    if (!::svkit::test::require_anchor(path)) return;       \
+  } while (0)
+#define REQUIRE_ROOT()                                      \
+  do {                                                      \
+    if (!::svkit::test::require_root()) return;             \
+  } while (0)
 
 // A fresh directory under $TMPDIR. On destruction every process whose cwd or executable
 // lies below it is SIGKILLed (services started by a supervise under test), then it is removed.

@@ -51,7 +51,7 @@ bool wait_for(Ctx& c, Pred done) {
     c.check_failed = false;
     if (done()) return true;
     auto until = deadline;
-    if (c.check_failed) until = std::min(until, svkit::StatusWatch::Clock::now() + std::chrono::milliseconds(100));
+    if (c.check_failed) until = std::min(until, svkit::StatusWatch::Clock::now() + kCheckInterval);
     if (!c.watch.wait(until) && svkit::StatusWatch::Clock::now() >= deadline) return done();
     c.now_tai = svkit::tai_now().sec;
   }
@@ -63,14 +63,14 @@ bool enabled_and_up(Ctx& c, const std::string& dir, bool say_status) {
   struct stat st;
   bool reached = false;
   if (::stat(svkit::kDownFile, &st) == 0) {
-    reached = status_get(c) > 0;
+    reached = status_get(c) == Got::ok;
     if (reached && say_status) {
       outs("ok: ");
       status_print(c, c.name);
       flush("\n");
     }
   } else if (say_status) {
-    reached = check(c, "u") == 1;
+    reached = check(c, "u") == Reach::reached;
   } else {
     auto s = svkit::read_status(".");
     reached = s && s->pid && s->state == svkit::RunState::run;

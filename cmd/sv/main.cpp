@@ -5,6 +5,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <string_view>
 
 #include "sv.hpp"
 #include "svkit/config.hpp"
@@ -17,6 +20,23 @@ unsigned long scan_ulong(const char* s) {  // leading digits, as djb's scan_ulon
   unsigned long v = 0;
   for (; *s >= '0' && *s <= '9'; ++s) v = v * 10 + static_cast<unsigned long>(*s - '0');
   return v;
+}
+
+// SVDIR unset: the first existing directory of the build-time list; the first entry when
+// none exists (then "unable to change to service directory" names the usual place).
+std::string default_svdir() {
+  std::string_view list = SVKIT_SERVICE_DIRS;
+  std::string first;
+  while (!list.empty()) {
+    size_t colon = list.find(':');
+    std::string dir(list.substr(0, colon));
+    list = colon == std::string_view::npos ? std::string_view() : list.substr(colon + 1);
+    if (dir.empty()) continue;
+    if (first.empty()) first = dir;
+    struct stat st;
+    if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return dir;
+  }
+  return first.empty() ? std::string(SVKIT_SERVICE_DIR) : first;
 }
 
 void bad_option(sv::Ctx& c, const char* what, char opt) {
@@ -61,7 +81,7 @@ int main(int argc, char** argv) {
   svkit::set_prog(c.progname);
   c.lsb = strcmp(c.progname, "sv") != 0;
   const char* env = getenv("SVDIR");
-  c.svdir = env ? env : SVKIT_SERVICE_DIR;
+  c.svdir = env ? std::string(env) : default_svdir();
   if ((env = getenv("SVWAIT"))) c.wait_sec = scan_ulong(env);
 
   int i = parse_options(c, argc, argv);

@@ -13,10 +13,6 @@
 
 namespace sv {
 namespace {
-using namespace std::chrono_literals;
-// A ./check that said "not yet" is asked again this often (runit: every 420 ms).
-constexpr auto kCheckInterval = 100ms;
-
 bool in_svdir(const char* name) {
   size_t n = strlen(name);
   return n && name[0] != '/' && name[0] != '.' && name[n - 1] != '/';
@@ -41,14 +37,14 @@ void leave_service(Ctx& c) {
 
 static bool act(Ctx& c) {
   using K = svkit::SvCommand::Kind;
-  if (c.cmd.kind == K::status) return status_cmd(c) != -1;
+  if (c.cmd.kind == K::status) return status_cmd(c), true;
   if (c.cmd.kind == K::check) return true;
-  return control(c, c.cmd.bytes.c_str()) != -1;
+  return control(c, c.cmd.bytes.c_str()) != Sent::failed;
 }
 
 static void timed_out(Ctx& c) {
   outs(c.cmd.kill ? "kill: " : "timeout: ");
-  if (status_get(c) > 0) {
+  if (status_get(c) == Got::ok) {
     status_print(c, c.name);
     ++c.rc;
   }
@@ -82,7 +78,7 @@ int run_services(Ctx& c) {
         fail(c, "unable to change to service directory", errno);
         name = nullptr;
       }
-      if (name && check(c, c.cmd.bytes.c_str()) != 0) name = nullptr;
+      if (name && check(c, c.cmd.bytes.c_str()) != Reach::not_yet) name = nullptr;
       if (name && expired) {
         timed_out(c);
         name = nullptr;

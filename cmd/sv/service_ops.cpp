@@ -9,10 +9,11 @@
 
 #include "sv.hpp"
 #include "svkit/diag.hpp"
+#include "svkit/fifo.hpp"
 #include "svkit/paths.hpp"
+#include "svkit/spawn.hpp"
 #include "svkit/status_text.hpp"
-
-extern char** environ;
+#include "svkit/svkit_status.hpp"
 
 namespace sv {
 
@@ -20,57 +21,56 @@ svkit::Status raw_status(const Ctx& c) {
   return *svkit::unpack_status(c.raw, sizeof c.raw);
 }
 
-int status_get(Ctx& c) {
-  int fd = ::open(svkit::kOkFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd == -1) {
-    if (errno == ENXIO) {
+Got status_get(Ctx& c) {
+  svkit::Probe probe = svkit::probe_supervisor(".");
+  if (probe != svkit::Probe::yes) {
+    if (probe == svkit::Probe::no) {
       if (c.cmd.bytes[0] == 'x') ok(c, "runsv not running");
       else fail(c, "runsv not running", 0);
-      return 0;
+      return Got::not_running;
     }
     warn(c, "unable to open supervise/ok", errno);
-    return -1;
+    return Got::error;
   }
-  ::close(fd);
-  fd = ::open(svkit::kStatusFile, O_RDONLY | O_CLOEXEC);
+  int fd = ::open(svkit::kStatusFile, O_RDONLY | O_CLOEXEC);
   if (fd == -1) {
     warn(c, "unable to open supervise/status", errno);
-    return -1;
+    return Got::error;
   }
   ssize_t r = ::read(fd, c.raw, sizeof c.raw);  // a short read leaves old bytes, as runit
   int e = errno;
   ::close(fd);
   if (r == -1) {
     warn(c, "unable to read supervise/status", e);
-    return -1;
+    return Got::error;
   }
   if (r != static_cast<ssize_t>(sizeof c.raw)) {
     warn(c, "unable to read supervise/status: bad format", 0);
-    return -1;
+    return Got::error;
   }
-  return 1;
+  return Got::ok;
 }
 
-int status_print(Ctx& c, const char* label) {
+Shown status_print(Ctx& c, const char* label) {
   struct stat st;
   bool normally_up = false;
   if (::stat(svkit::kDownFile, &st) == -1) {
     if (errno != ENOENT) {
       errline("warning: unable to stat ", c.name, "/down: ", svkit::error_str(errno));
-      return 0;
+      return Shown::unknown;
     }
     normally_up = true;
   }
   svkit::Status s = raw_status(c);
   outs(svkit::sv_status_line(s, label, normally_up, c.now_tai));
-  return s.pid ? 1 : 2;
+  return s.pid ? Shown::pid : Shown::no_pid;
 }
 
-int status_cmd(Ctx& c) {
-  int r = status_get(c);
-  if (r == -1 && c.lsb) done(c, 4);
-  if (r <= 0) return 0;
-  r = status_print(c, c.name);
+void status_cmd(Ctx& c) {
+  Got got = status_get(c);
+  if (got == Got::error && c.lsb) done(c, 4);
+  if (got != Got::ok) return;
+  Shown shown = status_print(c, c.name);
   c.islog = true;
   if (::chdir(svkit::kLogDir) == -1) {
     if (errno != ENOENT) {
@@ -83,29 +83,37 @@ int status_cmd(Ctx& c) {
   } else {
     outs("; ");
     // runit prints the log line even after a warning (with the main record's bytes).
-    if (status_get(c)) {
+    if (status_get(c) != Got::not_running) {
       status_print(c, "log");
       outs("\n");
     }
   }
   c.islog = false;
   flush();
-  if (c.lsb) done(c, r == 1 ? 0 : r == 2 ? 3 : 4);
-  return r;
+  if (c.lsb) done(c, shown == Shown::pid ? 0 : shown == Shown::no_pid ? 3 : 4);
 }
 
-int control(Ctx& c, const char* bytes) {
-  if (status_get(c) <= 0) return -1;
+// svkit's supervise says the service is in back-off or failed (runit's state: down).
+static bool held_back() {
+  auto ext = svkit::read_svkit_status(".");
+  return ext && (ext->phase == "backoff" || ext->phase == "failed");
+}
+
+Sent control(Ctx& c, const char* bytes) {
+  if (status_get(c) != Got::ok) return Sent::failed;
   svkit::Status s = raw_status(c);
   // Skip when the wanted state already matches; "d" only once TERM was sent (after "o").
-  if (c.raw[17] == static_cast<unsigned char>(bytes[0]) && (bytes[0] != 'd' || s.got_term))
-    return 0;
+  // svkit: "u" is sent anyway to a service waiting in back-off or given up (failed), whose
+  // wanted state is up already: it starts it now.
+  if (c.raw[17] == static_cast<unsigned char>(bytes[0]) && (bytes[0] != 'd' || s.got_term) &&
+      !(bytes[0] == 'u' && held_back()))
+    return Sent::skipped;
   int fd = ::open(svkit::kControlFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd == -1) {
     if (errno != ENXIO) warn(c, "unable to open supervise/control", errno);
     else if (bytes[0] == 'x') ok(c, "runsv not running");
     else fail(c, "runsv not running", 0);
-    return -1;
+    return Sent::failed;
   }
   std::string_view b(bytes);
   ssize_t r = ::write(fd, b.data(), b.size());
@@ -113,9 +121,9 @@ int control(Ctx& c, const char* bytes) {
   ::close(fd);
   if (r != static_cast<ssize_t>(b.size())) {
     warn(c, "unable to write to supervise/control", r < 0 ? e : 0);
-    return -1;
+    return Sent::failed;
   }
-  return 1;
+  return Sent::sent;
 }
 
 // ./check: exit 0 means available; no ./check means available.
@@ -126,18 +134,25 @@ static bool check_script(Ctx& c) {
     errline("warning: unable to stat ", c.name, "/check: ", svkit::error_str(errno));
     return false;
   }
-  pid_t pid = ::fork();
+  // As runit: its stdout closed (sv's own output stays clean), same session as sv.
+  char arg0[] = "./check";
+  char* argv[] = {arg0, nullptr};
+  svkit::FdMove out{-1, STDOUT_FILENO};
+  svkit::SpawnSpec spec;
+  spec.path = "check";
+  spec.argv = argv;
+  spec.moves = &out;
+  spec.n_moves = 1;
+  spec.new_session = false;
+  pid_t pid = svkit::spawn(spec);
+  int e = errno;
   if (pid == -1) {
-    errline("warning: unable to fork for ", c.name, "/check: ", svkit::error_str(errno));
-    return false;
-  }
-  if (pid == 0) {
-    char arg0[] = "./check";
-    char* argv[] = {arg0, nullptr};
-    ::close(STDOUT_FILENO);
-    ::execve("check", argv, environ);
-    errline("warning: unable to run ", c.name, "/check: ", svkit::error_str(errno));
-    _exit(0);  // as runit: a check that cannot run counts as passed
+    if (e == EAGAIN || e == ENOMEM) {
+      errline("warning: unable to fork for ", c.name, "/check: ", svkit::error_str(e));
+      return false;
+    }
+    errline("warning: unable to run ", c.name, "/check: ", svkit::error_str(e));
+    return true;  // as runit: a check that cannot run counts as passed
   }
   int w;
   while (::waitpid(pid, &w, 0) == -1) {
@@ -158,15 +173,23 @@ static bool since_start(const Ctx& c, const svkit::Status& s) {
                                        : s.when.nano >= c.start_tai.nano;
 }
 
+// Ready, or without readiness: the run of S has become ready (svkit's supervise).
+static bool ready_now(const svkit::Status& s) {
+  auto ext = svkit::read_svkit_status(".");
+  return svkit::readiness(ext, svkit::unix_ms(s.when)) != svkit::Readiness::not_ready;
+}
+
 static bool reached(Ctx& c, char want, const svkit::Status& s) {
   bool pid = s.pid != 0;
   switch (want) {
     case 'x': return false;  // reached only when the supervisor is gone
     // runit accepts any running process, even one still dying of an earlier "down" before
     // the supervisor has read our "u"; svkit waits until the supervisor wants it up.
+    // svkit: a service with readiness (supervise/svkit-status "ready" not "-") is up once
+    // it is ready; runit's ./check is still run after that, as runit does.
     case 'u':
       return pid && s.state == svkit::RunState::run && s.want == svkit::Want::up &&
-             check_script(c);
+             ready_now(s) && check_script(c);
     case 'd': return !pid && s.state == svkit::RunState::down;
     case 't':
     case 'k':
@@ -181,17 +204,17 @@ static bool reached(Ctx& c, char want, const svkit::Status& s) {
   }
 }
 
-int check(Ctx& c, const char* bytes) {
-  int r = status_get(c);
-  if (r == -1) return -1;
-  if (r == 0) return bytes[0] == 'x' ? 1 : -1;
+Reach check(Ctx& c, const char* bytes) {
+  Got got = status_get(c);
+  if (got == Got::error) return Reach::give_up;
+  if (got == Got::not_running) return bytes[0] == 'x' ? Reach::reached : Reach::give_up;
   svkit::Status s = raw_status(c);
   for (const char* a = bytes; *a; ++a)
-    if (!reached(c, *a, s)) return 0;
+    if (!reached(c, *a, s)) return Reach::not_yet;
   outs("ok: ");
   status_print(c, c.name);
   flush("\n");
-  return 1;
+  return Reach::reached;
 }
 
 }  // namespace sv

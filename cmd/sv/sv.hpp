@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // sv: runit's sv (PROTOCOL.md 4) plus enable/disable. One Ctx carries the whole run.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -11,6 +12,14 @@
 #include "svkit/sv_command.hpp"
 
 namespace sv {
+
+// A ./check that said "not yet" is asked again this often (runit: every 420 ms).
+inline constexpr std::chrono::milliseconds kCheckInterval{100};
+
+enum class Got { error, not_running, ok };       // status_get: error and not running are said
+enum class Shown { unknown, pid, no_pid };       // status_print: unknown = down not stat-able
+enum class Sent { failed, skipped, sent };       // control: failed is said; skipped = no need
+enum class Reach { give_up, not_yet, reached };  // check: give_up is said; reached says "ok:"
 
 struct Ctx {
   const char* progname = "sv";
@@ -46,11 +55,11 @@ void ok(Ctx& c, std::string_view msg);
 [[noreturn]] void usage(Ctx& c);
 
 svkit::Status raw_status(const Ctx& c);
-int status_get(Ctx& c);                       // -1 error (said), 0 not running (said), 1 ok
-int status_print(Ctx& c, const char* label);  // 0 cannot stat down, 1 pid, 2 no pid
-int status_cmd(Ctx& c);
-int control(Ctx& c, const char* bytes);       // -1 failed, 0 skipped, 1 sent
-int check(Ctx& c, const char* bytes);         // -1 give up, 0 not yet, 1 reached (said)
+Got status_get(Ctx& c);                       // reads supervise/status into c.raw
+Shown status_print(Ctx& c, const char* label);  // runit's status line for c.raw
+void status_cmd(Ctx& c);                        // "status" (LSB: exits with its code)
+Sent control(Ctx& c, const char* bytes);
+Reach check(Ctx& c, const char* bytes);         // has each byte's wait condition been met?
 
 // Path used to reach service NAME: in $SVDIR unless it starts with / or ., is empty or
 // ends with / (runit's rule). Returns false (with errno) when it cannot be entered.

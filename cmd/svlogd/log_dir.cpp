@@ -14,20 +14,13 @@
 #include <unistd.h>
 
 #include "svkit/diag.hpp"
+#include "svkit/read_file.hpp"
 #include "svkit/tai64n.hpp"
 
 namespace svlogd {
 namespace {
 
 constexpr size_t kBufSize = 128 * 1024;
-constexpr auto kPause = std::chrono::seconds(1);  // runit pauses 3 s; see svlogd.8
-
-void pause(const char* what, const std::string& name) {
-  svkit::say({"pausing: ", what, ": ", name, ": ", svkit::error_str(errno)});
-  struct timespec ts = {std::chrono::seconds(kPause).count(), 0};
-  while (::nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
-}
 
 void info(const Settings& s, svkit::Parts parts) {
   if (!s.verbose) return;
@@ -36,20 +29,24 @@ void info(const Settings& s, svkit::Parts parts) {
   svkit::say({line});
 }
 
-bool read_all(int fd, std::string& out) {
-  char b[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, b, sizeof b);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    if (n == 0) return true;
-    out.append(b, static_cast<size_t>(n));
+bool is_old_name(const char* n) { return n[0] == '@' && strlen(n) == kOldNameLength; }
+
+}  // namespace
+
+void sleep_for(Clock::duration d) {
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+  if (ns <= 0) return;
+  struct timespec ts = {static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+  while (::nanosleep(&ts, &ts) != 0 && errno == EINTR) {
   }
 }
 
-bool is_old_name(const char* n) { return n[0] == '@' && strlen(n) == 27; }
-
-}  // namespace
+template <class Op>
+void LogDir::retry_pausing(const char* what, Op&& op) {
+  retry(std::forward<Op>(op), [&] {
+    svkit::say({"pausing: ", what, ": ", name_, ": ", svkit::error_str(errno)});
+  });
+}
 
 LogDir::LogDir(std::string name, const Settings& s)
     : name_(std::move(name)), set_(s), buf_(new char[kBufSize]) {}
@@ -82,7 +79,7 @@ bool LogDir::open() {
   cfg_ = svkit::LogConfig{};
   svkit::UniqueFd cf(::openat(dir_.get(), "config", O_RDONLY | O_CLOEXEC));
   std::string text;
-  if ((!cf && errno != ENOENT) || (cf && !read_all(cf.get(), text))) {
+  if ((!cf && errno != ENOENT) || (cf && !svkit::read_all(cf.get(), text))) {
     svkit::warn_sys({"unable to read config: ", name_});
   } else if (cf) {
     info(set_, {"read: ", name_, "/config"});
@@ -103,8 +100,9 @@ bool LogDir::open_current() {
   if (::fstatat(dir_.get(), "current", &st, 0) == 0) {
     if (st.st_size > 0 && !(st.st_mode & S_IXUSR)) {  // not closed cleanly: keep it aside
       saved_ = new_old_name('u');
-      while (::renameat(dir_.get(), "current", dir_.get(), saved_.c_str()) != 0)
-        pause("unable to rename current", name_);
+      retry_pausing("unable to rename current", [&] {
+        return ::renameat(dir_.get(), "current", dir_.get(), saved_.c_str()) == 0;
+      });
       remove_oldest();
     } else {
       size_ = static_cast<unsigned long>(st.st_size);
@@ -115,12 +113,11 @@ bool LogDir::open_current() {
     dir_.reset();
     return false;
   }
-  for (;;) {
+  retry_pausing("unable to open current", [&] {
     cur_.reset(::openat(dir_.get(), "current", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
-    if (cur_) break;
-    pause("unable to open current", name_);
-  }
-  while (::fchmod(cur_.get(), 0644) != 0) pause("unable to set mode of current", name_);
+    return static_cast<bool>(cur_);
+  });
+  retry_pausing("unable to set mode of current", [&] { return ::fchmod(cur_.get(), 0644) == 0; });
   info(set_, {size_ ? "append: " : "new: ", name_, "/current"});
   return true;
 }
@@ -130,8 +127,7 @@ void LogDir::close() {
   wait_processor();
   info(set_, {"close: ", name_});
   flush();
-  while (::fsync(cur_.get()) != 0 && errno != EINVAL) pause("unable to fsync current logfile", name_);
-  while (::fchmod(cur_.get(), 0744) != 0) pause("unable to set mode of current", name_);
+  finish_current();
   cur_.reset();
   lock_.reset();
   udp_.reset();
@@ -197,35 +193,57 @@ void LogDir::flush() {
 
 // Never drops: a failed write is retried until it succeeds (input waits meanwhile).
 void LogDir::write_out(const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(cur_.get(), p, n);
-    if (w > 0) {
-      p += w;
-      n -= static_cast<size_t>(w);
+  retry_pausing("unable to write to current", [&] {
+    while (n > 0) {
+      ssize_t w = ::write(cur_.get(), p, n);
+      if (w > 0) {
+        p += w;
+        n -= static_cast<size_t>(w);
+        continue;
+      }
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && errno == ENOSPC && cfg_.keep_min < cfg_.keep_max && free_space_by_deleting())
+        continue;
+      if (w == 0) errno = EIO;
+      return false;
+    }
+    return true;
+  });
+}
+
+// Before current is closed or renamed: fsync, then mode 0744 (runit's "complete" mark).
+void LogDir::finish_current() {
+  retry_pausing("unable to fsync current logfile",
+                [&] { return ::fsync(cur_.get()) == 0 || errno == EINVAL; });
+  retry_pausing("unable to set mode of current", [&] { return ::fchmod(cur_.get(), 0744) == 0; });
+}
+
+bool LogDir::scan_old(OldFiles& out, bool drop_leftovers, const std::string& spare) {
+  DIR* d = ::fdopendir(::openat(dir_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!d) return false;
+  out = OldFiles{};
+  while (auto* e = ::readdir(d)) {
+    if (!is_old_name(e->d_name)) continue;
+    if (drop_leftovers && e->d_name[kOldSuffixAt] == 't') {
+      if (::unlinkat(dir_.get(), e->d_name, 0) != 0)
+        svkit::warn_sys({"unable to unlink processor leftover: ", e->d_name});
       continue;
     }
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0 && errno == ENOSPC && cfg_.keep_min < cfg_.keep_max && free_space_by_deleting())
-      continue;
-    if (w == 0) errno = EIO;
-    pause("unable to write to current", name_);
+    ++out.count;
+    if ((out.oldest.empty() || strcmp(e->d_name, out.oldest.c_str()) < 0) && spare != e->d_name)
+      out.oldest = e->d_name;
   }
+  ::closedir(d);
+  return true;
 }
 
 // Disk full: delete the oldest old file while more than N remain (runit's rule).
 bool LogDir::free_space_by_deleting() {
-  DIR* d = ::fdopendir(::openat(dir_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!d) return false;
-  std::string oldest;
-  unsigned long count = 0;
-  while (auto* e = ::readdir(d)) {
-    if (!is_old_name(e->d_name)) continue;
-    ++count;
-    if (oldest.empty() || strcmp(e->d_name, oldest.c_str()) < 0) oldest = e->d_name;
-  }
-  ::closedir(d);
+  OldFiles old;
+  if (!scan_old(old, false, "")) return false;
   errno = ENOSPC;
-  if (count <= cfg_.keep_min || oldest.empty()) return false;
+  if (old.count <= cfg_.keep_min || old.oldest.empty()) return false;
+  const std::string& oldest = old.oldest;
   svkit::warn({"out of disk space, delete: ", name_, "/", oldest});
   if (::unlinkat(dir_.get(), oldest.c_str(), 0) != 0) {
     svkit::warn_sys({"unable to unlink oldest logfile: ", name_});
@@ -253,11 +271,11 @@ void LogDir::rotate() {
   if (cfg_.rotate_secs && rotate_at_ <= now) rotate_at_ = now + std::chrono::seconds(cfg_.rotate_secs);
   if (size_ == 0) return;
   flush();
-  while (::fsync(cur_.get()) != 0 && errno != EINVAL) pause("unable to fsync current logfile", name_);
-  while (::fchmod(cur_.get(), 0744) != 0) pause("unable to set mode of current", name_);
+  finish_current();
   if (set_.verbose) info(set_, {"rename: ", name_, "/current ", old, " ", std::to_string(size_)});
-  while (::renameat(dir_.get(), "current", dir_.get(), old.c_str()) != 0)
-    pause("unable to rename current", name_);
+  retry_pausing("unable to rename current", [&] {
+    return ::renameat(dir_.get(), "current", dir_.get(), old.c_str()) == 0;
+  });
   cur_.reset();
   if (suffix == 'u') saved_ = old;
   open_current();
@@ -267,29 +285,15 @@ void LogDir::rotate() {
 
 // After a rotation: drop processor leftovers (.t) and, beyond n files, the oldest one.
 void LogDir::remove_oldest() {
-  DIR* d = ::fdopendir(::openat(dir_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!d) {
+  OldFiles old;
+  // Never the .u file a processor has yet to handle, even if the clock went back.
+  if (!scan_old(old, true, saved_)) {
     svkit::warn_sys({"unable to open directory, want rotate: ", name_});
     return;
   }
-  std::string oldest;
-  unsigned long count = 0;
-  while (auto* e = ::readdir(d)) {
-    if (!is_old_name(e->d_name)) continue;
-    if (e->d_name[26] == 't') {
-      if (::unlinkat(dir_.get(), e->d_name, 0) != 0)
-        svkit::warn_sys({"unable to unlink processor leftover: ", e->d_name});
-      continue;
-    }
-    ++count;
-    // Never the .u file a processor has yet to handle, even if the clock went back.
-    if ((oldest.empty() || strcmp(e->d_name, oldest.c_str()) < 0) && saved_ != e->d_name)
-      oldest = e->d_name;
-  }
-  ::closedir(d);
-  if (cfg_.keep_max && count > cfg_.keep_max && !oldest.empty()) {
-    info(set_, {"delete: ", name_, "/", oldest});
-    if (::unlinkat(dir_.get(), oldest.c_str(), 0) != 0)
+  if (cfg_.keep_max && old.count > cfg_.keep_max && !old.oldest.empty()) {
+    info(set_, {"delete: ", name_, "/", old.oldest});
+    if (::unlinkat(dir_.get(), old.oldest.c_str(), 0) != 0)
       svkit::warn_sys({"unable to unlink oldest logfile: ", name_});
   }
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "svkit/log_config.hpp"
 #include "svkit/unique_fd.hpp"
@@ -17,6 +18,25 @@
 namespace svlogd {
 
 using Clock = std::chrono::steady_clock;
+
+// A rotated file: "@" + 24 hex digits of TAI64N + "." + one suffix letter (s: done,
+// u: unprocessed, t: a processor's unfinished output).
+constexpr size_t kOldNameLength = 27;
+constexpr size_t kOldSuffixAt = kOldNameLength - 1;
+
+// svlogd's one retry rule: a step that must not fail (rename, open, chmod or fsync of
+// current, writing to it, renaming a processed file, starting the processor) is tried
+// again after kPause, forever: input waits meanwhile, no line is lost.
+constexpr auto kPause = std::chrono::seconds(1);  // runit pauses 3 s; see svlogd.8
+void sleep_for(Clock::duration d);  // resumes after signals until D has passed
+// Runs OP until it returns true; after each failure COMPLAIN() (errno is OP's) and a pause.
+template <class Op, class Complain>
+void retry(Op&& op, Complain&& complain) {
+  while (!op()) {
+    complain();
+    sleep_for(kPause);
+  }
+}
 
 struct Settings {
   unsigned long line_max = 1000;
@@ -56,7 +76,17 @@ class LogDir {
   void rotate();
   void append(const char* p, size_t n);
   void write_out(const char* p, size_t n);
+  void finish_current();  // fsync and mode 0744, retried until done
   bool free_space_by_deleting();
+  struct OldFiles {
+    std::string oldest;  // "" when none
+    unsigned long count = 0;
+  };
+  // Counts the rotated files and finds the oldest (by name) other than SPARE. With
+  // DROP_LEFTOVERS, processor leftovers (.t) are unlinked instead. False: unreadable.
+  bool scan_old(OldFiles& out, bool drop_leftovers, const std::string& spare);
+  template <class Op>
+  void retry_pausing(const char* what, Op&& op);  // retry() with runit's "pausing: ..." line
   std::string new_old_name(char suffix);
   void remove_oldest();
   void start_processor();

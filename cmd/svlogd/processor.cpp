@@ -2,12 +2,11 @@
 // processor: the `!command` of a log directory, run on each rotated @….u file with
 // stdin = @….u, stdout = @….t, fd 4 = state, fd 5 = newstate, cwd = the directory.
 // Success: .t becomes .s (0744), .u goes, newstate becomes state. Failure: .t goes,
-// the .u stays and the processor is started again after a pause.
+// the .u stays and the processor is started again after kPause (log_dir.hpp).
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include "log_dir.hpp"
 #include "svkit/diag.hpp"
@@ -15,8 +14,6 @@
 
 namespace svlogd {
 namespace {
-constexpr auto kRetry = std::chrono::seconds(1);
-
 std::string with_suffix(const std::string& name, char c) {
   std::string n = name;
   n.back() = c;
@@ -53,7 +50,7 @@ void LogDir::start_processor() {
   if (pid < 0) {
     svkit::warn_sys({"unable to run processor: ", name_});
     proc_retry_ = true;
-    proc_retry_at_ = Clock::now() + kRetry;
+    proc_retry_at_ = Clock::now() + kPause;
     return;
   }
   proc_pid_ = pid;
@@ -66,15 +63,12 @@ void LogDir::processor_done(int wstat) {
     svkit::warn({"processor failed, restart: ", name_});
     ::unlinkat(d, with_suffix(saved_, 't').c_str(), 0);
     proc_retry_ = true;
-    proc_retry_at_ = Clock::now() + kRetry;
+    proc_retry_at_ = Clock::now() + kPause;
     return;
   }
   std::string t = with_suffix(saved_, 't'), s = with_suffix(saved_, 's');
-  while (::renameat(d, t.c_str(), d, s.c_str()) != 0) {
-    svkit::warn_sys({"unable to rename processed: ", name_});
-    struct timespec ts = {1, 0};
-    ::nanosleep(&ts, nullptr);
-  }
+  retry([&] { return ::renameat(d, t.c_str(), d, s.c_str()) == 0; },
+        [&] { svkit::warn_sys({"unable to rename processed: ", name_}); });
   ::fchmodat(d, s.c_str(), 0744, 0);
   if (::unlinkat(d, saved_.c_str(), 0) != 0) svkit::warn({"unable to unlink: ", name_, "/", saved_});
   if (::renameat(d, "newstate", d, "state") != 0) svkit::warn_sys({"unable to rename state: ", name_});
@@ -91,12 +85,7 @@ bool LogDir::reap(pid_t pid, int wstat) {
 void LogDir::wait_processor() {
   while (proc_pid_ || proc_retry_) {
     if (proc_retry_) {
-      auto left = proc_retry_at_ - Clock::now();
-      if (left > Clock::duration::zero()) {
-        auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
-        struct timespec ts = {static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
-        ::nanosleep(&ts, nullptr);
-      }
+      sleep_for(proc_retry_at_ - Clock::now());  // the pause of the retry rule
       start_processor();
       continue;
     }

@@ -8,7 +8,7 @@
 namespace svkit {
 
 struct FdMove {
-  int from;  // an fd of the parent (close-on-exec or not)
+  int from;  // an fd of the parent (close-on-exec or not); -1: TO is closed in the child
   int to;    // where the child gets it (not close-on-exec there)
 };
 

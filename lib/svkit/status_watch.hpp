@@ -3,7 +3,8 @@
 // 50 ms of a wait poll every 0.1-0.5 ms (most waits end within a few ms,
 // and tearing down an inotify instance costs the exiting client up to ~15 ms of kernel RCU
 // grace period); longer waits use inotify on each DIR/supervise/ (the status file is
-// replaced by rename: IN_MOVED_TO), or 20 ms polling where there is no inotify.
+// replaced by rename: IN_MOVED_TO; so is svkit's supervise/svkit-status, which wakes a
+// wait too), or 20 ms polling where there is no inotify.
 // Clients re-read the status after every wake: a wake is a hint, never a fact.
 #pragma once
 #include <chrono>

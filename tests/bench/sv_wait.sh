@@ -7,13 +7,18 @@
 set -eu
 sv=$1 sup=$2 rounds=${3:-50} pause=${4:-0}
 dir=$(mktemp -d)
-trap 'kill $pid 2>/dev/null; sleep 0.2; pkill -KILL -P $pid 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $pid 2>/dev/null; sleep 0.2; pkill -KILL -P $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 mkdir "$dir/x"
-printf '#!/bin/sh\nexec sleep 1000\n' >"$dir/x/run"
+printf '#!/bin/sh\nexec sleep 60\n' >"$dir/x/run"
 chmod +x "$dir/x/run"
 "$sup" "$dir/x" >/dev/null 2>&1 &
 pid=$!
-"$sv" -w 10 up "$dir/x" >/dev/null || true
+# supervise needs a moment to create supervise/: retry the first up (bounded)
+n=0
+until "$sv" -w 10 up "$dir/x" >/dev/null 2>&1; do
+  n=$((n + 1)); [ $n -lt 250 ] || { echo "sv_wait.sh: fatal: $sup did not start" >&2; exit 1; }
+  sleep 0.02
+done
 times=""
 i=0
 while [ $i -lt "$rounds" ]; do

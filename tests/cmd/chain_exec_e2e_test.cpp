@@ -5,6 +5,8 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include "chain_compare.hpp"
 
 using namespace svkit::test;
@@ -22,7 +24,7 @@ std::vector<Loader> loaders(const TempDir& tmp, bool as_root) {
   std::vector<Loader> all = {{"envdir", {(tmp / "emptyenv").string()}},
                              {"softlimit", {"-o", "100"}},
                              {"envuidgid", {"nobody"}}};
-  if (as_root && is_root()) all.push_back({"setuidgid", {"root"}});
+  if (as_root && require_root()) all.push_back({"setuidgid", {"root"}});
   return all;
 }
 
@@ -140,5 +142,27 @@ TEST_CASE("chain loaders leave no descriptor open in the child", "[chain][e2e]")
     CHECK(b.ours.code == 0);
     CHECK(b.ours.out == direct.out);
     check_same(b);
+  }
+}
+
+TEST_CASE("chain loaders and svok on bad invocations: the bytes and exit of daemontools'",
+          "[chain][e2e][interop]") {
+  const std::vector<std::vector<std::string>> cases = {
+      {}, {"-z"}, {"x"}, {"--"}, {"-z", "x"}, {"--", "x"}, {"-h", "x", "y"}, {"-u", "/nonexistent/x"}};
+  for (const std::string tool : {"setuidgid", "envuidgid", "envdir", "svok", "softlimit"}) {
+    if (!have(daemontools(tool))) {
+      if (std::getenv("CI") && std::string(std::getenv("CI")) == "true")
+        FAIL("anchor missing under CI: " << daemontools(tool));
+      WARN("anchor missing, comparison NOT run: " << daemontools(tool));
+      continue;
+    }
+    for (const auto& args : cases) {
+      std::string shown;
+      for (const auto& a : args) shown += "'" + a + "' ";
+      INFO(tool << " " << shown);
+      auto b = run_both(tool, args);
+      REQUIRE(b.compared);
+      check_same(b);
+    }
   }
 }

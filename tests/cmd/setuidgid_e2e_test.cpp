@@ -37,7 +37,7 @@ TEST_CASE("setuidgid usage and unknown accounts", "[chain][setuidgid][e2e]") {
 
 TEST_CASE("setuidgid sets uid, gid and the primary group as the only group",
           "[chain][setuidgid][e2e]") {
-  if (!is_root()) return;  // CI runs as root
+  REQUIRE_ROOT();  // CI runs as root
   struct Case {
     const char* account;
     std::string want;
@@ -59,7 +59,7 @@ TEST_CASE("setuidgid sets uid, gid and the primary group as the only group",
 }
 
 TEST_CASE("setuidgid leaves the environment and arguments alone", "[chain][setuidgid][e2e]") {
-  if (!is_root()) return;
+  REQUIRE_ROOT();
   RunOptions opt;
   opt.env["SVKIT_MARK"] = "a b";
   auto direct = run("/usr/bin/env", {}, opt);

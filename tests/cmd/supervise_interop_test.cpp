@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // supervise interop: runit's sv and daemontools' svc, svstat, svok (the Debian binaries)
 // drive svkit's supervise; where useful the same steps run against runit's runsv and the
-// outputs are compared. Each test returns early when its anchor binary is missing.
+// outputs are compared. A missing anchor binary fails the test under CI=true
+// and warns elsewhere (harness require()).
 // Not tested: sv's LSB mode and check scripts (they only read the same files).
 #include <signal.h>
 
@@ -33,7 +34,7 @@ std::string normalize(const std::string& text) {
 
 TEST_CASE("interop: sv status/down/up with -w against supervise",
           "[supervise][interop][e2e]") {
-  if (!have(kSv)) return;
+  REQUIRE_ANCHOR(kSv);
   ServiceDir s;
   write_script(s / "run", "exec sleep 30\n");
   Tool sup("supervise", {s.str()});
@@ -53,7 +54,7 @@ TEST_CASE("interop: sv status/down/up with -w against supervise",
 }
 
 TEST_CASE("interop: sv once, term, kill, exit against supervise", "[supervise][interop][e2e]") {
-  if (!have(kSv)) return;
+  REQUIRE_ANCHOR(kSv);
   ServiceDir s;
   write_script(s / "run", "exec sleep 30\n");
   Tool sup("supervise", {s.str()});
@@ -77,7 +78,7 @@ TEST_CASE("interop: sv once, term, kill, exit against supervise", "[supervise][i
 }
 
 TEST_CASE("interop: sv status shows the log service", "[supervise][interop][e2e]") {
-  if (!have(kSv)) return;
+  REQUIRE_ANCHOR(kSv);
   ServiceDir s;
   make_dirs(s / "log");
   write_script(s / "run", "exec sleep 30\n");
@@ -92,7 +93,9 @@ TEST_CASE("interop: sv status shows the log service", "[supervise][interop][e2e]
 }
 
 TEST_CASE("interop: svc, svstat, svok against supervise", "[supervise][interop][e2e]") {
-  if (!have("/usr/bin/svc") || !have("/usr/bin/svstat") || !have("/usr/bin/svok")) return;
+  REQUIRE_ANCHOR("/usr/bin/svc");
+  REQUIRE_ANCHOR("/usr/bin/svstat");
+  REQUIRE_ANCHOR("/usr/bin/svok");
   ServiceDir s;
   write_script(s / "run", "exec sleep 30\n");
   Tool sup("supervise", {s.str()});
@@ -128,7 +131,8 @@ TEST_CASE("interop: svc, svstat, svok against supervise", "[supervise][interop][
 TEST_CASE("interop: sv sees the same states from supervise as from runsv",
           "[supervise][interop][e2e]") {
   std::string runsv = have("/usr/bin/runsv") ? "/usr/bin/runsv" : "/usr/sbin/runsv";
-  if (!have(kSv) || !have(runsv)) return;
+  REQUIRE_ANCHOR(kSv);
+  REQUIRE_ANCHOR(runsv);
   auto session = [](const std::string& supervisor) {
     ServiceDir s;
     write_script(s / "run", "exec sleep 30\n");

@@ -17,7 +17,7 @@ std::string pid_str(const fs::path& dir) { return std::to_string(pid_of(dir)); }
 
 TEST_CASE("sv status prints runit's line, with the log sub-service", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
-  Rig rig("exec sleep 1000\n", true);
+  Rig rig("exec sleep 60\n", true);
   REQUIRE(rig.start(supervisor));
   auto r = rig.sv({"status", "web"});
   CHECK(r.code == 0);
@@ -96,7 +96,7 @@ TEST_CASE("sv pause and cont set the paused flag", "[clients][sv][e2e]") {
 
 TEST_CASE("sv once runs the service once; down after once stops it", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
-  Rig rig("exec sleep 1000\n", false, true);
+  Rig rig("exec sleep 60\n", false, true);
   REQUIRE(rig.start(supervisor));
   auto o = rig.sv({"-w", "5", "once", "web"});
   CHECK(o.code == 0);
@@ -135,7 +135,7 @@ TEST_CASE("sv restart and force-restart give a new process", "[clients][sv][e2e]
 
 TEST_CASE("sv kill kills; the service comes back", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
-  Rig rig("trap '' TERM\nexec sleep 1000\n");
+  Rig rig("trap '' TERM\nexec sleep 60\n");
   REQUIRE(rig.start(supervisor));
   pid_t before = pid_of(rig.dir);
   auto r = rig.sv({"-w", "5", "kill", "web"});
@@ -146,7 +146,7 @@ TEST_CASE("sv kill kills; the service comes back", "[clients][sv][e2e]") {
 
 TEST_CASE("sv exit and shutdown end the supervisor", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
-  Rig rig("exec sleep 1000\n", true);
+  Rig rig("exec sleep 60\n", true);
   REQUIRE(rig.start(supervisor));
   auto r = rig.sv({"shutdown", "web"});
   CHECK(r.code == 0);
@@ -183,7 +183,7 @@ TEST_CASE("sv check waits for ./check and times out with the status", "[clients]
 
 TEST_CASE("sv force-stop kills a service that ignores TERM", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
-  Rig rig("trap '' TERM\nexec sleep 1000\n");
+  Rig rig("trap '' TERM\nexec sleep 60\n");
   REQUIRE(rig.start(supervisor));
   pid_t pid = pid_of(rig.dir);
   auto r = rig.sv({"-w", "1", "force-stop", "web"});
@@ -224,7 +224,8 @@ TEST_CASE("sv usage errors exit 100", "[clients][sv][e2e]") {
 
 TEST_CASE("sv without permission on supervise/ warns and counts it", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
-  if (!is_root() || !have("/usr/bin/setpriv")) return;
+  REQUIRE_ROOT();
+  REQUIRE_ANCHOR("/usr/bin/setpriv");
   Rig rig;
   REQUIRE(rig.start(supervisor));
   rig.lock_supervise();
@@ -283,20 +284,21 @@ TEST_CASE("sv LSB status is 4 when the status cannot be read", "[clients][sv][e2
   CHECK(r.out == "warning: plain: unable to open supervise/ok: file does not exist\n");
 }
 
-TEST_CASE("sv -w waits event-driven: down and up take milliseconds", "[clients][sv][e2e]") {
+TEST_CASE("sv -w waits for down and up", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
   Rig rig;
   REQUIRE(rig.start(supervisor));
-  // runit's sv needs at least 420 ms whenever its first look fails; the better of two
-  // rounds keeps a loaded machine from failing the test
-  auto best = std::chrono::steady_clock::duration::max();
+  // how long a round takes (milliseconds, event-driven) is measured by tests/bench/sv_wait.sh
   for (int i = 0; i < 2; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    CHECK(rig.sv({"-w", "10", "down", "web"}).code == 0);
-    best = std::min(best, std::chrono::steady_clock::now() - t0);
-    CHECK(rig.sv({"-w", "10", "up", "web"}).code == 0);
+    auto down = rig.sv({"-w", "10", "down", "web"});
+    CHECK(down.code == 0);
+    CHECK(down.out.rfind("ok: down: web: ", 0) == 0);
+    CHECK(is_down(rig.dir));
+    auto up = rig.sv({"-w", "10", "up", "web"});
+    CHECK(up.code == 0);
+    CHECK(up.out.rfind("ok: run: web: (pid ", 0) == 0);
+    CHECK(is_up(rig.dir));
   }
-  CHECK(best < 400ms);
 }
 
 TEST_CASE("SVWAIT sets the default wait; -w overrides it", "[clients][sv][e2e]") {
@@ -310,7 +312,7 @@ TEST_CASE("SVWAIT sets the default wait; -w overrides it", "[clients][sv][e2e]")
   auto r = run("sv", {"check", "web"}, opt);
   CHECK(r.code == 1);
   CHECK(r.out.rfind("timeout: run: web: (pid ", 0) == 0);
-  CHECK(std::chrono::steady_clock::now() - t0 < 3s);
+  CHECK(std::chrono::steady_clock::now() - t0 < 5s);  // not the default 7 s wait
   write_script(rig.dir / "check", "exit 0\n");
   auto ok = run("sv", {"-w", "5", "check", "web"}, opt);
   CHECK(ok.code == 0);

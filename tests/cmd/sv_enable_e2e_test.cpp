@@ -26,7 +26,7 @@ struct Scan {
   }
   fs::path service(const std::string& name, bool down = false) {
     make_dirs(avail / name);
-    write_script(avail / name / "run", "exec sleep 1000\n");
+    write_script(avail / name / "run", "exec sleep 60\n");
     if (down) write_file(avail / name / "down", "");
     return avail / name;
   }
@@ -42,7 +42,7 @@ std::string svscan() { return bin("svscan"); }
 
 TEST_CASE("sv enable links atomically and returns once the service is up",
           "[clients][sv][enable][e2e]") {
-  if (!have(svscan())) return;
+  REQUIRE(have(svscan()));
   Scan s;
   auto web = s.service("web");
   s.start(svscan());
@@ -62,7 +62,7 @@ TEST_CASE("sv enable links atomically and returns once the service is up",
 
 TEST_CASE("sv enable of a service with a down file waits only for supervision",
           "[clients][sv][enable][e2e]") {
-  if (!have(svscan())) return;
+  REQUIRE(have(svscan()));
   Scan s;
   auto dn = s.service("dn", true);
   s.start(svscan());
@@ -74,7 +74,7 @@ TEST_CASE("sv enable of a service with a down file waits only for supervision",
 
 TEST_CASE("sv disable removes the link and returns once supervise exited",
           "[clients][sv][enable][e2e]") {
-  if (!have(svscan())) return;
+  REQUIRE(have(svscan()));
   Scan s;
   auto web = s.service("web");
   s.start(svscan());
@@ -97,7 +97,7 @@ TEST_CASE("sv enable and disable: errors are counted in the exit code",
   s.service("web");
   make_dirs(s.avail / "norun");
   make_dirs(s.tmp / "other/web");
-  write_script(s.tmp / "other/web/run", "exec sleep 1000\n");
+  write_script(s.tmp / "other/web/run", "exec sleep 60\n");
   fs::create_symlink(s.tmp / "other/web", s.scan / "web");  // a different "web" is enabled
   make_dirs(s.scan / "real");
   auto r = s.sv({"enable", "web", "missing", "norun"});
@@ -118,7 +118,7 @@ TEST_CASE("sv enable and disable: errors are counted in the exit code",
 }
 
 TEST_CASE("sv enable and disable work with runit's runsvdir", "[clients][sv][enable][e2e]") {
-  if (!have(runit("runsvdir"))) return;
+  REQUIRE_ANCHOR(runit("runsvdir"));
   Scan s;
   auto web = s.service("web");
   s.start(runit("runsvdir"));

@@ -133,6 +133,20 @@ TEST_CASE("svlogd n keeps only the newest old files", "[svlogd][e2e]") {
   CHECK(continuity(text, first, 500) == "");
 }
 
+TEST_CASE("svlogd drops processor leftovers at rotation and does not count them for n",
+          "[svlogd][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "d");
+  write_file(tmp / "d/config", "s100\nn2\n");
+  write_file(tmp / "d/@400000000000000000000001.t", "half processed\n");
+  write_file(tmp / "d/@400000000000000000000002.s", "oldest\n");
+  CHECK(logger({"-l", "10", (tmp / "d").string()}, numbered(1, 100)).code == 0);
+  auto olds = old_files(tmp / "d");
+  CHECK(std::count_if(olds.begin(), olds.end(), [](auto& n) { return n.back() == 't'; }) == 0);
+  CHECK(olds.size() == 2);  // n2: the .t did not count, the oldest .s went
+  CHECK(std::find(olds.begin(), olds.end(), "@400000000000000000000002.s") == olds.end());
+}
+
 TEST_CASE("svlogd keeps an unfinished current as .u and appends to a finished one",
           "[svlogd][e2e]") {
   TempDir tmp;
@@ -247,9 +261,11 @@ TEST_CASE("svlogd skips a locked directory and logs to the others", "[svlogd][e2
 namespace {
 // Runs SCRIPT as root in a private mount namespace with a 256 KiB tmpfs at $D; the
 // script's environment has SVLOGD (the binary) and OUT (a directory outside the tmpfs).
-// Returns false when that is impossible here (not root, no unshare).
+// Returns false when that is impossible here (not root, no unshare): then the test fails
+// under CI and warns elsewhere (harness require()).
 bool with_small_disk(const TempDir& tmp, const std::string& script, Result& r) {
-  if (!is_root() || sh("unshare -m true").code != 0) return false;
+  if (!require_root() || !require(sh("unshare -m true").code == 0, "unshare -m (a mount namespace)"))
+    return false;
   make_dirs(tmp / "mnt");
   make_dirs(tmp / "out");
   RunOptions o;

@@ -61,7 +61,7 @@ void same_as_runit(const std::string& config, const std::vector<std::string>& ar
 }  // namespace
 
 TEST_CASE("svlogd and runit rotate at the same points", "[svlogd][interop]") {
-  if (!have(kRunit)) return;
+  REQUIRE_ANCHOR(kRunit);
   std::string lines;
   for (int i = 1; i <= 300; ++i) lines += "line " + std::to_string(i) + std::string(i % 37, '.') + "\n";
   same_as_runit("s200\nn1000\n", {}, lines);                 // -l above s: lines are split
@@ -71,7 +71,7 @@ TEST_CASE("svlogd and runit rotate at the same points", "[svlogd][interop]") {
 }
 
 TEST_CASE("svlogd and runit select, prefix and copy to stderr alike", "[svlogd][interop]") {
-  if (!have(kRunit)) return;
+  REQUIRE_ANCHOR(kRunit);
   std::string lines = "alpha 1\nbeta 22\nfatal: gamma\nwarn 5 delta\n\n+++x\nfatal: ok\n";
   same_as_runit("pAPP: \n-*\n+*a*\n-*5*\ne*fatal*\nE*ok\n", {}, lines);
   same_as_runit("+*\ne*\n", {"-l", "8", "-b", "9"}, lines + std::string(5000, 'y') + "\nz\n");
@@ -82,13 +82,13 @@ TEST_CASE("svlogd and runit select, prefix and copy to stderr alike", "[svlogd][
 }
 
 TEST_CASE("svlogd and runit process rotated files alike", "[svlogd][interop]") {
-  if (!have(kRunit)) return;
+  REQUIRE_ANCHOR(kRunit);
   same_as_runit("s12\nn100\n!tr a-z A-Z; echo done >&5\n", {"-l", "5"},
                 "abcdefghij\nklmnopqrst\nuvwxyzabcd\nrest\n");
 }
 
 TEST_CASE("svlogd and runit keep an unfinished current the same way", "[svlogd][interop]") {
-  if (!have(kRunit)) return;
+  REQUIRE_ANCHOR(kRunit);
   for (const char* prog : {kRunit, "svkit"}) {
     TempDir tmp;
     make_dirs(tmp / "d");
@@ -107,7 +107,7 @@ TEST_CASE("svlogd and runit keep an unfinished current the same way", "[svlogd][
 }
 
 TEST_CASE("svlogd and runit respect each other's lock", "[svlogd][interop]") {
-  if (!have(kRunit)) return;
+  REQUIRE_ANCHOR(kRunit);
   TempDir tmp;
   make_dirs(tmp / "a");
   make_dirs(tmp / "b");
@@ -160,7 +160,7 @@ struct UdpListener {
 
 TEST_CASE("svlogd sends lines by UDP like runit (u and U)", "[svlogd][interop]") {
   std::vector<std::string> progs = {bin("svlogd")};
-  if (have(kRunit)) progs.push_back(kRunit);
+  if (require_anchor(kRunit)) progs.push_back(kRunit);
   for (auto& prog : progs) {
     INFO(prog);
     TempDir tmp;

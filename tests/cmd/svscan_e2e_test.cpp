@@ -18,12 +18,14 @@ using namespace svkit::test;
 
 namespace {
 
-// Records "PID SVKIT_LOGPIPE" in DIR/NAME/started, then becomes ./run or a sleep (same pid).
+// Records "PID SVKIT_LOGPIPE" in DIR/NAME/started and SVKIT_SCANDIR in DIR/NAME/scandir, then
+// becomes ./run or a sleep (same pid).
 constexpr char kStandIn[] =
     "cd \"$1\" || exit 111\n"
+    "echo \"${SVKIT_SCANDIR:-none}\" > scandir\n"
     "echo \"$$ ${SVKIT_LOGPIPE:-none}\" >> started\n"
     "[ -x ./run ] && exec ./run\n"
-    "exec sleep 1000\n";
+    "exec sleep 60\n";
 
 struct Scan {
   TempDir t;
@@ -238,9 +240,10 @@ TEST_CASE("svscan: supervise gets fds 0-2 (+3,4 when logged) and a clean environ
   make_dirs(s.scan / "logged" / "log");
   write_script(s.scan / "logged" / "run", "exec " + bin("sigecho") + "\n");
   make_dirs(s.scan / "quiet");  // keeps the signal state it inherited
-  write_script(s.scan / "quiet" / "run", "exec /bin/sleep 1000\n");
+  write_script(s.scan / "quiet" / "run", "exec /bin/sleep 60\n");
   RunOptions opt;
   opt.env["SVKIT_LOGPIPE"] = "7,8";  // svscan's own must not reach a supervise
+  opt.env["SVKIT_SCANDIR"] = "/elsewhere";  // nor its own SVKIT_SCANDIR
   s.start(false, opt);
   REQUIRE(started_n(s.scan / "plain", 1));
   REQUIRE(started_n(s.scan / "logged", 1));
@@ -255,6 +258,8 @@ TEST_CASE("svscan: supervise gets fds 0-2 (+3,4 when logged) and a clean environ
   CHECK(open_fds(logged) == std::set<int>{0, 1, 2, 3, 4});
   CHECK(last_start_env(s.scan / "plain") == "none");
   CHECK(last_start_env(s.scan / "logged") == "3,4");
+  CHECK(read_file(s.scan / "plain" / "scandir") == s.scan.string() + "\n");
+  CHECK(read_file(s.scan / "logged" / "scandir") == s.scan.string() + "\n");
   // svscan blocks and ignores signals itself; what it starts must not inherit that.
   REQUIRE(eventually(3s, [&] {
     return read_file("/proc/" + std::to_string(quiet) + "/cmdline").rfind("/bin/sleep", 0) == 0;
@@ -302,7 +307,7 @@ TEST_CASE("svscan: SIGALRM rescans changes no event reports", "[svscan][e2e]") {
 TEST_CASE("svscan: starts the supervise next to itself, never PATH's", "[svscan][e2e]") {
   Scan s;
   make_dirs(s.t / "path");
-  write_script(s.t / "path" / "supervise", "touch " + (s.t / "wrong").string() + "\nexec sleep 1000\n");
+  write_script(s.t / "path" / "supervise", "touch " + (s.t / "wrong").string() + "\nexec sleep 60\n");
   make_dirs(s.scan / "a");
   RunOptions opt;
   opt.env["PATH"] = (s.t / "path").string() + ":/usr/bin:/bin";
@@ -326,7 +331,7 @@ TEST_CASE("svscan: reaps orphans left by a service (subreaper)", "[svscan][e2e]"
   Scan s;
   make_dirs(s.scan / "fork");
   // The subshell exits at once: its `sleep 1` is orphaned and reparented to svscan.
-  write_script(s.scan / "fork" / "run", "(sleep 1 &)\nexec sleep 1000\n");
+  write_script(s.scan / "fork" / "run", "(sleep 1 &)\nexec sleep 60\n");
   s.start();
   REQUIRE(started_n(s.scan / "fork", 1));
   pid_t scanner = s.svscan->pid();
@@ -361,7 +366,7 @@ TEST_CASE("svscan: leaves a supervise it did not start alone, takes over when it
 
 TEST_CASE("svscan: real supervise: pickup, removal and SIGHUP stop the services",
           "[svscan][e2e]") {
-  if (!have(bin("supervise"))) return;
+  REQUIRE(have(bin("supervise")));
   Scan s(true);
   s.service("echo", "exec " + bin("sigecho") + "\n");
   s.start(true);
@@ -381,12 +386,13 @@ TEST_CASE("svscan: real supervise: pickup, removal and SIGHUP stop the services"
 
 TEST_CASE("svscan: real supervise: no log line lost across a SIGKILL of supervise",
           "[svscan][e2e]") {
-  if (!have(bin("supervise")) || !have(bin("svlogd"))) return;
+  REQUIRE(have(bin("supervise")));
+  REQUIRE(have(bin("svlogd")));
   Scan s(true);
   // 20,000 numbered lines over about two seconds, then the service stays up.
   fs::path d = s.service("count",
                          "i=0\nwhile [ $i -lt 20000 ]; do i=$((i+1)); echo $i\n"
-                         "  [ $((i % 100)) = 0 ] && sleep 0.01; done\nexec sleep 1000\n");
+                         "  [ $((i % 100)) = 0 ] && sleep 0.01; done\nexec sleep 60\n");
   make_dirs(d / "log" / "main");
   write_script(d / "log" / "run", "exec " + bin("svlogd") + " ./main\n");
   s.link("count", "count");
@@ -457,10 +463,11 @@ TEST_CASE("svscan: a scan directory replaced by another one is watched again",
 
 TEST_CASE("svscan: as PID 1 of a PID namespace it reaps orphans and obeys SIGHUP",
           "[svscan][e2e]") {
-  if (!is_root() || !have("/usr/bin/unshare")) return;
+  REQUIRE_ROOT();
+  REQUIRE_ANCHOR("/usr/bin/unshare");
   Scan s;
   make_dirs(s.scan / "fork");
-  write_script(s.scan / "fork" / "run", "(sleep 1 &)\nexec sleep 1000\n");
+  write_script(s.scan / "fork" / "run", "(sleep 1 &)\nexec sleep 60\n");
   Tool ns("/usr/bin/unshare", {"--pid", "--fork", (s.bin / "svscan").string(), s.scan.string()});
   pid_t init = 0;  // svscan: the child of unshare, PID 1 inside
   REQUIRE(eventually(3s, [&] {

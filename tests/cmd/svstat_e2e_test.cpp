@@ -9,6 +9,8 @@
 
 #include "clients_fixture.hpp"
 #include "svkit/status_text.hpp"
+#include "svkit/svkit_status.hpp"
+#include "svkit/tai64n.hpp"
 
 using namespace clients;
 
@@ -39,30 +41,45 @@ TEST_CASE("svstat reports up, down, paused, normally down", "[clients][svstat][e
   CHECK(normalize(run("svstat", {d}).out) == d + ": down N seconds, normally up\n");
 }
 
-TEST_CASE("svstat exit status counts directories it could not report", "[clients][svstat][e2e]") {
+TEST_CASE("svstat exits 0 as daemontools; -e counts directories it could not report",
+          "[clients][svstat][e2e]") {
   CLIENTS_SUPERVISOR();
   Rig rig;
   make_dirs(rig.tmp / "plain");
   REQUIRE(rig.start(supervisor));
   std::string t = rig.tmp.str();
-  auto r = run("svstat", {t + "/web", t + "/missing", t + "/plain"});
-  CHECK(r.code == 2);
+  std::vector<std::string> dirs = {t + "/web", t + "/missing", t + "/plain"};
+  auto r = run("svstat", dirs);
+  CHECK(r.code == 0);
   auto lines = split_lines(r.out);
   REQUIRE(lines.size() == 3);
   CHECK(lines[0].rfind(t + "/web: up (pid ", 0) == 0);
   CHECK(lines[1] == t + "/missing: unable to chdir: file does not exist");
   CHECK(lines[2] == t + "/plain: unable to open supervise/ok: file does not exist");
+  std::vector<std::string> counted = {"-e"};
+  counted.insert(counted.end(), dirs.begin(), dirs.end());
+  auto e = run("svstat", counted);
+  CHECK(e.code == 2);
+  CHECK(normalize(e.out) == normalize(r.out));  // same lines, only the exit differs
+  CHECK(run("svstat", {"-e", "--json", t + "/web", t + "/missing"}).code == 1);
+  CHECK(run("svstat", {"--json", "-e", t + "/missing"}).code == 1);
   CHECK(run("svstat", {}).code == 0);
   CHECK(run("svstat", {}).out.empty());
+  CHECK(run("svstat", {"-e"}).code == 0);
+  // Only in front: a later "-e" is a directory, as every argument is for daemontools.
+  auto late = run("svstat", {t + "/web", "-e"});
+  CHECK(late.code == 0);
+  CHECK(split_lines(late.out).back() == "-e: unable to chdir: file does not exist");
   rig.sup.reset();  // supervisor gone
   auto gone = run("svstat", {t + "/web"});
-  CHECK(gone.code == 1);
+  CHECK(gone.code == 0);
   CHECK(gone.out == t + "/web: supervise not running\n");
+  CHECK(run("svstat", {"-e", t + "/web"}).code == 1);
 }
 
 TEST_CASE("svstat --json gives one object per service, with the log", "[clients][svstat][e2e]") {
   CLIENTS_SUPERVISOR();
-  Rig rig("exec sleep 1000\n", true);
+  Rig rig("exec sleep 60\n", true);
   REQUIRE(rig.start(supervisor));
   std::string d = rig.dir.string();
   auto r = run("svstat", {"--json", d, rig.tmp.str() + "/nope"});
@@ -71,19 +88,101 @@ TEST_CASE("svstat --json gives one object per service, with the log", "[clients]
   REQUIRE(lines.size() == 2);
   std::string pid = std::to_string(pid_of(rig.dir));
   std::string log_pid = std::to_string(pid_of(rig.dir / "log"));
+  // runit's runsv writes no svkit-status: phase from its state, the rest null. svkit's
+  // supervise writes one: a plain service is up, has no readiness, never restarted.
+  bool runsv = supervisor.find("runsv") != std::string::npos;
+  std::string policy =
+      runsv ? "\"ready\":null,\"ready_since\":null,\"restarts\":null,\"last_exit\":null,"
+              "\"phase\":\"up\",\"reason\":null,\"waiting_for\":null,\"backoff_ms\":null"
+            : "\"ready\":null,\"ready_since\":null,\"restarts\":0,\"last_exit\":null,"
+              "\"phase\":\"up\",\"reason\":null,\"waiting_for\":[],\"backoff_ms\":null";
+  if (!runsv && !svkit::test::exists(rig.dir / "supervise/svkit-status"))  // before H3's supervise
+    policy = "\"ready\":null,\"ready_since\":null,\"restarts\":null,\"last_exit\":null,"
+             "\"phase\":\"up\",\"reason\":null,\"waiting_for\":null,\"backoff_ms\":null";
   CHECK(json_norm(lines[0]) ==
         "{\"name\":\"web\",\"path\":" + svkit::json_string(d) +
             ",\"supervised\":true,\"want\":\"up\",\"state\":\"run\",\"pid\":" + pid +
             ",\"seconds\":N,\"paused\":false,\"got_term\":false,\"normally_up\":true,"
-            "\"error\":null,\"log\":{\"name\":\"log\",\"path\":" + svkit::json_string(d + "/log") +
+            "\"error\":null," + policy + ",\"log\":{\"name\":\"log\",\"path\":" +
+            svkit::json_string(d + "/log") +
             ",\"supervised\":true,\"want\":\"up\",\"state\":\"run\",\"pid\":" + log_pid +
             ",\"seconds\":N,\"paused\":false,\"got_term\":false,\"normally_up\":true,"
-            "\"error\":null}}");
+            "\"error\":null," + policy + "}}");
   CHECK(lines[1] ==
         "{\"name\":\"nope\",\"path\":" + svkit::json_string(rig.tmp.str() + "/nope") +
             ",\"supervised\":false,\"want\":null,\"state\":null,\"pid\":null,\"seconds\":null,"
             "\"paused\":null,\"got_term\":null,\"normally_up\":null,"
-            "\"error\":\"unable to chdir: file does not exist\",\"log\":null}");
+            "\"error\":\"unable to chdir: file does not exist\",\"ready\":null,"
+            "\"ready_since\":null,\"restarts\":null,\"last_exit\":null,\"phase\":null,"
+            "\"reason\":null,\"waiting_for\":null,\"backoff_ms\":null,\"log\":null}");
+}
+
+TEST_CASE("svstat --json reads supervise/svkit-status beside runit's status",
+          "[clients][svstat][e2e]") {
+  // runit's runsv drives the service (it writes no svkit-status and never touches one), so
+  // a hand-written file stands for what svkit's supervise writes.
+  std::string runsv = runit("runsv");
+  if (!need(runsv)) return;
+  Rig rig;
+  REQUIRE(rig.start(runsv));
+  std::string d = rig.dir.string();
+  auto field = [&](const std::string& key) {
+    auto out = run("svstat", {"--json", d}).out;
+    auto at = out.find("\"" + key + "\":");
+    if (at == std::string::npos) return std::string("<missing>");
+    at += key.size() + 3;
+    size_t end = at;
+    int depth = 0;
+    while (end < out.size() && (depth > 0 || (out[end] != ',' && out[end] != '}'))) {
+      if (out[end] == '{' || out[end] == '[') ++depth;
+      if (out[end] == '}' || out[end] == ']') --depth;
+      ++end;
+    }
+    return out.substr(at, end - at);
+  };
+  CHECK(field("phase") == "\"up\"");  // no file: runit's run is up
+  CHECK(field("ready") == "null");
+  CHECK(field("waiting_for") == "null");
+  int64_t now_ms = svkit::unix_ms(svkit::tai_now());
+  auto secs = [](int64_t ms) {
+    char b[32];
+    snprintf(b, sizeof b, "%lld.%03lld", static_cast<long long>(ms / 1000),
+             static_cast<long long>(ms % 1000));
+    return std::string(b);
+  };
+  write_file(rig.dir / "supervise/svkit-status",
+             "phase backoff\nready 0\nready_since -\nrestarts 4\nlast_exit -1 15\n"
+             "reason exit 1\nwaiting_for \nbackoff_until " + secs(now_ms + 60000) +
+             "\nwatchdog later-key\n");
+  CHECK(field("phase") == "\"backoff\"");
+  CHECK(field("state") == "\"run\"");  // runit's own word stays
+  CHECK(field("ready") == "false");
+  CHECK(field("ready_since") == "null");
+  CHECK(field("restarts") == "4");
+  CHECK(field("last_exit") == "{\"code\":-1,\"signal\":15}");
+  CHECK(field("reason") == "\"exit 1\"");
+  CHECK(field("waiting_for") == "[]");
+  auto left = std::stoll(field("backoff_ms"));
+  CHECK(left > 50000);
+  CHECK(left <= 60000);
+  write_file(rig.dir / "supervise/svkit-status",
+             "phase up\nready 1\nready_since " + secs(now_ms - 2500) +
+             "\nrestarts 0\nlast_exit - -\nreason \nwaiting_for db cache\nbackoff_until -\n");
+  CHECK(field("ready") == "true");
+  double since = std::stod(field("ready_since"));
+  CHECK(since >= 2.5);
+  CHECK(since < 60);
+  CHECK(field("last_exit") == "null");
+  CHECK(field("reason") == "null");
+  CHECK(field("waiting_for") == "[\"db\",\"cache\"]");
+  CHECK(field("backoff_ms") == "null");
+  write_file(rig.dir / "supervise/svkit-status", "garbage\n\x01\x02 phase\n");
+  CHECK(field("phase") == "\"up\"");
+  CHECK(field("restarts") == "null");
+  CHECK(run("svstat", {"--json", d}).code == 0);
+  // The text line is daemontools' whatever the file says.
+  CHECK(normalize(run("svstat", {d}).out) ==
+        d + ": up (pid " + std::to_string(pid_of(rig.dir)) + ") N seconds\n");
 }
 
 TEST_CASE("svstat --json escapes names", "[clients][svstat][e2e]") {
@@ -178,14 +277,16 @@ TEST_CASE("svc bad input: usage 100, per-directory warnings exit 0", "[clients][
 
 TEST_CASE("svstat, svok, svc without permission on supervise/", "[clients][svstat][svok][svc][e2e]") {
   CLIENTS_SUPERVISOR();
-  if (!is_root() || !have("/usr/bin/setpriv")) return;
+  REQUIRE_ROOT();
+  REQUIRE_ANCHOR("/usr/bin/setpriv");
   Rig rig;
   REQUIRE(rig.start(supervisor));
   rig.lock_supervise();
   std::string d = rig.dir.string();
   auto st = run_as_nobody("svstat", {d});
-  CHECK(st.code == 1);
+  CHECK(st.code == 0);
   CHECK(st.out == d + ": unable to open supervise/ok: access denied\n");
+  CHECK(run_as_nobody("svstat", {"-e", d}).code == 1);
   auto ok = run_as_nobody("svok", {d});
   CHECK(ok.code == 111);
   CHECK(ok.err == "svok: fatal: unable to open " + d + "/supervise/ok: access denied\n");

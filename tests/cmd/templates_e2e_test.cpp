@@ -66,7 +66,7 @@ TEST_CASE("the example template comes up with its env, account and logger", "[de
   auto at = run_text.find("/usr/sbin/exampled --foreground");
   REQUIRE(at != std::string::npos);
   run_text.replace(at, std::string("/usr/sbin/exampled --foreground").size(), bin("sigecho"));
-  if (!is_root()) {  // only root may change account; keep the rest of the chain
+  if (!require_root()) {  // only root may change account; keep the rest of the chain
     auto s = run_text.find("setuidgid nobody ");
     run_text.erase(s, std::string("setuidgid nobody ").size());
   }
