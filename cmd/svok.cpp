@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "svkit/diag.hpp"
+#include "svkit/fifo.hpp"
 #include "svkit/paths.hpp"
 
 int main(int argc, char** argv) {
@@ -15,8 +16,11 @@ int main(int argc, char** argv) {
   const char* dir = argv[1];
   if (::chdir(dir) == -1) svkit::die_sys(svkit::kExitTemporary, {"unable to chdir to ", dir});
 
-  int fd = ::open(svkit::kOkFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd != -1) return 0;
-  if (errno == ENXIO || errno == ENOENT) return svkit::kExitUsage;
+  switch (svkit::probe_supervisor(".")) {
+    case svkit::Probe::yes: return 0;
+    case svkit::Probe::no:
+    case svkit::Probe::missing: return svkit::kExitUsage;
+    case svkit::Probe::error: break;
+  }
   svkit::die_sys(svkit::kExitTemporary, {"unable to open ", dir, "/", svkit::kOkFifo});
 }

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "svkit/diag.hpp"
+#include "svkit/fifo.hpp"
 #include "svkit/paths.hpp"
 #include "svkit/status_text.hpp"
 #include "svkit/svkit_status.hpp"
@@ -41,14 +42,13 @@ Report inspect(bool ext) {
     r.normally_up = true;
   }
   r.have_down = true;
-  int fd = ::open(svkit::kOkFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd == -1) {
-    r.error = errno == ENXIO ? "supervise not running" : problem("unable to open supervise/ok: ", errno);
+  svkit::Probe ok = svkit::probe_supervisor(".");
+  if (ok != svkit::Probe::yes) {
+    r.error = ok == svkit::Probe::no ? "supervise not running" : problem("unable to open supervise/ok: ", errno);
     return r;
   }
-  ::close(fd);
   r.supervised = true;
-  fd = ::open(svkit::kStatusFile, O_RDONLY | O_CLOEXEC);
+  int fd = ::open(svkit::kStatusFile, O_RDONLY | O_CLOEXEC);
   if (fd == -1) return r.error = problem("unable to open supervise/status: ", errno), r;
   unsigned char buf[svkit::kStatusSize];
   ssize_t n = ::read(fd, buf, sizeof buf);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
-// footprint: supervise runs hundreds of times, and svscan is the only process mapping its
-// executable, so the pages they map count. The kernel
-// maps file pages around each fault ("fault-around", 64 KiB), so a static binary ends
+// footprint: supervise runs hundreds of times, so the pages each process maps count. The
+// kernel maps file pages around each fault ("fault-around", 64 KiB), so a static binary ends
 // up with most of its read-only segments in every process's page tables. After
 // start-up we drop those mappings and ask for no fault-around: only the pages the
 // steady state really touches come back. Read-only file pages only: nothing is lost.

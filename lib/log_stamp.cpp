@@ -2,19 +2,10 @@
 // log_stamp: per-second cache of the date part; the fraction is re-formatted per value.
 #include "svkit/log_stamp.hpp"
 
+#include "svkit/digits.hpp"
 #include "svkit/tai64n.hpp"
 
 namespace svkit {
-namespace {
-const char kHex[] = "0123456789abcdef";
-
-void put_hex(char* out, uint64_t v, int digits) noexcept {
-  for (int i = digits - 1; i >= 0; --i, v >>= 4) out[i] = kHex[v & 15];
-}
-void put_dec(char* out, unsigned long v, int digits) noexcept {
-  for (int i = digits - 1; i >= 0; --i, v /= 10) out[i] = static_cast<char>('0' + v % 10);
-}
-}  // namespace
 
 void LogStamp::format_second(int64_t sec) noexcept {
   sec_ = sec;
@@ -23,7 +14,7 @@ void LogStamp::format_second(int64_t sec) noexcept {
     put_hex(buf_ + 1, kTaiEpoch + static_cast<uint64_t>(sec), 16);
   } else {
     time_t t = static_cast<time_t>(sec);
-    struct tm tm;
+    struct tm tm = {};  // all zero if gmtime_r cannot represent the year
     ::gmtime_r(&t, &tm);
     put_dec(buf_, static_cast<unsigned long>(1900 + tm.tm_year), 4);
     buf_[4] = '-';
@@ -42,7 +33,7 @@ void LogStamp::format_second(int64_t sec) noexcept {
 }
 
 std::string_view LogStamp::format(const timespec& ts) noexcept {
-  if (ts.tv_sec != sec_) {
+  if (ts.tv_sec != sec_ || nsec_ < 0) {  // nsec_ < 0: nothing formatted yet
     format_second(ts.tv_sec);
     nsec_ = -1;
   }

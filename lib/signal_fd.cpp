@@ -12,27 +12,31 @@
 
 namespace svkit {
 
-#ifdef __linux__
 SignalFd::SignalFd(std::initializer_list<int> signals) {
+  if (!open(signals)) throw std::system_error(errno, std::system_category(), "signal fd");
+}
+
+#ifdef __linux__
+bool SignalFd::open(std::initializer_list<int> signals) noexcept {
   sigset_t set;
   sigemptyset(&set);
   for (int s : signals) sigaddset(&set, s);
-  if (::sigprocmask(SIG_BLOCK, &set, &old_mask_) != 0)
-    throw std::system_error(errno, std::system_category(), "sigprocmask");
+  if (::sigprocmask(SIG_BLOCK, &set, &old_mask_) != 0) return false;
   fd_.reset(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
   if (!fd_) {
     int e = errno;
     ::sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
-    throw std::system_error(e, std::system_category(), "signalfd");
+    errno = e;
+    return false;
   }
+  blocked_ = true;
+  return true;
 }
 
-SignalFd::~SignalFd() { ::sigprocmask(SIG_SETMASK, &old_mask_, nullptr); }
-
-int SignalFd::next() noexcept {
+int SignalFd::next_signal(int fd) noexcept {
   struct signalfd_siginfo info;
   ssize_t n;
-  do n = ::read(fd_.get(), &info, sizeof info); while (n < 0 && errno == EINTR);
+  do n = ::read(fd, &info, sizeof info); while (n < 0 && errno == EINTR);
   if (n == sizeof info) return static_cast<int>(info.ssi_signo);
   if (n < 0 && errno == EAGAIN) return 0;
   return -1;
@@ -48,34 +52,35 @@ void on_signal(int sig) {
 }
 }  // namespace
 
-SignalFd::SignalFd(std::initializer_list<int> signals) {
+bool SignalFd::open(std::initializer_list<int> signals) noexcept {
   Pipe p;
-  if (!make_pipe(p)) throw std::system_error(errno, std::system_category(), "pipe");
-  set_nonblock(p.read.get());
-  set_nonblock(p.write.get());
+  if (!make_pipe(p) || !set_nonblock(p.read.get()) || !set_nonblock(p.write.get())) return false;
   fd_ = std::move(p.read);
   write_end_ = std::move(p.write);
   g_write_fd = write_end_.get();
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_BLOCK, &none, &old_mask_);
   struct sigaction sa = {};
   sa.sa_handler = on_signal;
   sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
   for (int s : signals) ::sigaction(s, &sa, nullptr);
+  return true;
 }
 
-SignalFd::~SignalFd() { g_write_fd = -1; }
-
-int SignalFd::next() noexcept {
+int SignalFd::next_signal(int fd) noexcept {
   unsigned char b;
   ssize_t n;
-  do n = ::read(fd_.get(), &b, 1); while (n < 0 && errno == EINTR);
+  do n = ::read(fd, &b, 1); while (n < 0 && errno == EINTR);
   if (n == 1) return b;
   if (n < 0 && errno == EAGAIN) return 0;
   return -1;
 }
 #endif
+
+SignalFd::~SignalFd() {
+#ifndef __linux__
+  if (fd_) g_write_fd = -1;
+#endif
+  if (blocked_) ::sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
+}
 
 }  // namespace svkit

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "svkit/diag.hpp"
 #include "svkit/unique_fd.hpp"
 
 extern char** environ;
@@ -40,9 +41,9 @@ namespace {
     ::execve(spec.path, spec.argv, spec.envp ? spec.envp : environ);
     e = errno;
   }
-  if (report < 0) _exit(e == ENOENT ? 127 : 126);
+  if (report < 0) _exit(e == ENOENT ? kExitNotFound : kExitExecFailed);
   (void)!::write(report, &e, sizeof e);
-  _exit(127);
+  _exit(kExitNotFound);
 }
 
 }  // namespace

@@ -41,6 +41,12 @@ std::optional<Status> unpack_status(const unsigned char* d, size_t len) noexcept
   return s;
 }
 
+const char* state_word(RunState st) noexcept {
+  static const char* const kWords[] = {"down", "run", "finish"};
+  auto i = static_cast<size_t>(st);
+  return i < 3 ? kWords[i] : kWords[0];
+}
+
 size_t format_stat(const Status& s, char out[kStatLineMax]) noexcept {
   size_t n = 0;
   auto put = [&](const char* text) {
@@ -48,7 +54,7 @@ size_t format_stat(const Status& s, char out[kStatLineMax]) noexcept {
     memcpy(out + n, text, len);
     n += len;
   };
-  put(s.state == RunState::run ? "run" : s.state == RunState::finish ? "finish" : "down");
+  put(state_word(s.state));
   if (s.paused) put(", paused");
   if (s.got_term) put(", got TERM");
   if (s.state != RunState::down) {

@@ -2,18 +2,9 @@
 // status_text: formatting status records for sv, svstat and svstat --json.
 #include "svkit/status_text.hpp"
 
-namespace svkit {
-namespace {
-const char* state_word(RunState st) {
-  switch (st) {
-    case RunState::run: return "run";
-    case RunState::finish: return "finish";
-    case RunState::down: break;
-  }
-  return "down";
-}
-}  // namespace
+#include "svkit/digits.hpp"
 
+namespace svkit {
 uint64_t seconds_since(const Status& s, uint64_t now) noexcept {
   return now < s.when.sec ? 0 : now - s.when.sec;
 }
@@ -56,7 +47,6 @@ std::string svstat_text(const Status& s, bool normally_up, uint64_t now) {
 }
 
 std::string json_string(std::string_view text) {
-  static const char hex[] = "0123456789abcdef";
   std::string out = "\"";
   for (char ch : text) {
     auto c = static_cast<unsigned char>(ch);
@@ -71,8 +61,8 @@ std::string json_string(std::string_view text) {
       default:
         if (c < 0x20 || c == 0x7f) {
           out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
+          out += kHexDigits[c >> 4];
+          out += kHexDigits[c & 15];
         } else {
           out += ch;
         }

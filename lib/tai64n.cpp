@@ -4,6 +4,8 @@
 
 #include <sys/time.h>
 
+#include "svkit/digits.hpp"
+
 namespace svkit {
 
 Tai64n tai_now() noexcept {
@@ -25,13 +27,12 @@ Tai64n tai_unpack(const unsigned char in[12]) noexcept {
 }
 
 std::string tai_format(const Tai64n& t) {
-  static const char hex[] = "0123456789abcdef";
   unsigned char raw[12];
   tai_pack(t, raw);
   std::string s(25, '@');
   for (int i = 0; i < 12; ++i) {
-    s[1 + 2 * i] = hex[raw[i] >> 4];
-    s[2 + 2 * i] = hex[raw[i] & 15];
+    s[1 + 2 * i] = kHexDigits[raw[i] >> 4];
+    s[2 + 2 * i] = kHexDigits[raw[i] & 15];
   }
   return s;
 }

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "svkit/digits.hpp"
 #include "svkit/paths.hpp"
 #include "svkit/status_file.hpp"
 
@@ -36,12 +37,8 @@ pid_t read_pid_file(const Service& s) noexcept {
 }
 
 void proc_path(char* out, long pid, const char* tail) noexcept {
-  char digits[24];
-  int k = 0;
-  do digits[k++] = static_cast<char>('0' + pid % 10); while ((pid /= 10) != 0);
   memcpy(out, "/proc/", 6);
-  size_t len = 6;
-  while (k) out[len++] = digits[--k];
+  size_t len = 6 + svkit::format_int(out + 6, pid);
   strcpy(out + len, tail);
 }
 

@@ -9,6 +9,7 @@
 
 #include "service.hpp"
 #include "svkit/diag.hpp"
+#include "svkit/digits.hpp"
 #include "svkit/fifo.hpp"
 #include "svkit/paths.hpp"
 #include "svkit/status_file.hpp"
@@ -17,14 +18,6 @@ namespace supervise {
 namespace {
 
 using svkit::kExitTemporary;
-
-size_t put_uint(char* out, size_t at, unsigned long v) noexcept {
-  char tmp[24];
-  size_t n = 0;
-  do tmp[n++] = static_cast<char>('0' + v % 10); while ((v /= 10) != 0);
-  while (n) out[at++] = tmp[--n];
-  return at;
-}
 
 void write_or_warn(Service& s, const char* name, const char* name_new, const void* data,
                    size_t len) noexcept {
@@ -83,7 +76,7 @@ void open_ok(Service& s) {
 void publish(Service& s) {
   if (s.sv.pid != s.written_pid) {
     char text[24];
-    size_t n = s.sv.pid ? put_uint(text, 0, static_cast<unsigned long>(s.sv.pid)) : 0;
+    size_t n = s.sv.pid ? svkit::format_uint(text, static_cast<unsigned long>(s.sv.pid)) : 0;
     if (n) text[n++] = '\n';
     if (svkit::replace_file(s.dir.get(), svkit::kPidFile, svkit::kPidNew, text, n))
       s.written_pid = s.sv.pid;

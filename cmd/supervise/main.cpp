@@ -7,41 +7,27 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "access.hpp"
 #include "service.hpp"
 #include "svkit/footprint.hpp"
-#include "signals.hpp"
 #include "svkit/diag.hpp"
+#include "svkit/inherited_fds.hpp"
 #include "svkit/paths.hpp"
+#include "svkit/signal_fd.hpp"
 
 namespace supervise {
 namespace {
 
 using svkit::kExitTemporary;
 
-// Whoever started us may have leaked fds; services must get only 0, 1 and 2 (spawn
-// relies on close-on-exec), so mark every inherited fd above 2 close-on-exec.
-void cloexec_inherited() noexcept {
-  // A closed 0, 1 or 2 would be reused by our own files and handed to services as stdio.
-  for (int fd = 0; fd < 3; ++fd)
-    if (::fcntl(fd, F_GETFD) < 0 && ::open("/dev/null", O_RDWR) < 0) break;
-#if defined(__linux__) && defined(SYS_close_range)
-  if (::syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) == 0) return;
-#endif
-  for (int fd = 3; fd < 1024; ++fd) {
-    int fl = ::fcntl(fd, F_GETFD);
-    if (fl >= 0 && !(fl & FD_CLOEXEC)) ::fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
-  }
-}
-
 void open_dir(Service& s, const char* path) {
   s.dir.reset(::open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!s.dir) svkit::die_sys(kExitTemporary, {"unable to open ", path});
   s.when = svkit::tai_now();
   struct stat st;
-  if (::fstatat(s.dir.get(), "down", &st, 0) == 0) s.sv = svkit::on_down_file(s.sv).next;
+  if (::fstatat(s.dir.get(), svkit::kDownFile, &st, 0) == 0) s.sv = svkit::on_down_file(s.sv).next;
 }
 
 // Start-up order as runsv (PROTOCOL.md 2.1): lock before anything in supervise/ is
@@ -80,6 +66,7 @@ void setup(Context& c) {
   }
   open_ok(c.main);
   if (c.has_log) open_ok(c.log);
+  apply_control_group(c);
 }
 
 void start_due(Context& c, Service& s) {
@@ -135,7 +122,7 @@ void read_control(Context& c, Service& s) {
 }
 
 void on_signals(Context& c, int sigfd) {
-  for (int sig; (sig = next_signal(sigfd)) > 0;) {
+  for (int sig; (sig = svkit::SignalFd::next_signal(sigfd)) > 0;) {
     // INT as TERM: a Ctrl-C on svscan's terminal reaches every supervise in its group;
     // dying of it (as runsv does) would orphan the services.
     if (sig == SIGTERM || sig == SIGINT) apply(c, c.main, svkit::on_sigterm(c.main.sv));
@@ -200,11 +187,13 @@ int main(int argc, char** argv) {
   static char prog[512] = "supervise ";  // messages read "supervise DIR: fatal: ..."
   strncat(prog, argv[1], sizeof prog - 11);
   svkit::set_prog(prog);
-  supervise::cloexec_inherited();
+  svkit::cloexec_inherited();  // whoever started us may have leaked fds
   if (::chdir(argv[1]) != 0)
     svkit::die_sys(svkit::kExitTemporary, {"unable to change to directory"});
-  int sigfd = supervise::open_signals();  // before any child exists
-  if (sigfd < 0) svkit::die_sys(svkit::kExitTemporary, {"unable to set up signals"});
+  static svkit::SignalFd signals;  // before any child exists
+  if (!signals.open({SIGCHLD, SIGTERM, SIGINT}))
+    svkit::die_sys(svkit::kExitTemporary, {"unable to set up signals"});
+  int sigfd = signals.fd();
   static supervise::Context c;
   c.name = supervise::service_name(argv[1]);
   c.scan_dir = supervise::take_env(svkit::kScanDirEnv);  // children never see it

@@ -11,6 +11,8 @@
 
 #include "service.hpp"
 #include "svkit/diag.hpp"
+#include "svkit/digits.hpp"
+#include "svkit/paths.hpp"
 #include "svkit/spawn.hpp"
 
 namespace supervise {
@@ -70,16 +72,8 @@ bool run_custom(const Context& c, Service& s, char byte) noexcept {
 
 bool finish_readable(const Service& s) noexcept {
   if (s.sv.is_log) return false;
-  svkit::UniqueFd fd(::openat(s.dir.get(), "finish", O_RDONLY | O_CLOEXEC));
+  svkit::UniqueFd fd(::openat(s.dir.get(), svkit::kFinishFile, O_RDONLY | O_CLOEXEC));
   return static_cast<bool>(fd);
-}
-
-char* fmt_int(char* end, int v) noexcept {  // writes backwards, returns the start
-  *--end = 0;
-  unsigned u = v < 0 ? 0u - static_cast<unsigned>(v) : static_cast<unsigned>(v);
-  do *--end = static_cast<char>('0' + u % 10); while ((u /= 10) != 0);
-  if (v < 0) *--end = '-';
-  return end;
 }
 
 }  // namespace
@@ -124,10 +118,11 @@ void start_run(Context& c, Service& s) {
 }
 
 void start_finish(Context& c, Service& s) {
-  char code[16], low[16];
+  char code[24], low[24];
+  code[svkit::format_int(code, s.exit_code)] = '\0';
+  low[svkit::format_int(low, s.exit_low)] = '\0';
   char finish[] = "./finish";
-  char* argv[] = {finish, fmt_int(code + sizeof code, s.exit_code),
-                  fmt_int(low + sizeof low, s.exit_low), nullptr};
+  char* argv[] = {finish, code, low, nullptr};
   pid_t pid = spawn_in(c, s, argv);
   if (pid < 0) {
     svkit::warn_sys({"unable to start ./finish"});

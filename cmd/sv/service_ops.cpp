@@ -9,6 +9,7 @@
 
 #include "sv.hpp"
 #include "svkit/diag.hpp"
+#include "svkit/fifo.hpp"
 #include "svkit/paths.hpp"
 #include "svkit/spawn.hpp"
 #include "svkit/status_text.hpp"
@@ -21,9 +22,9 @@ svkit::Status raw_status(const Ctx& c) {
 }
 
 Got status_get(Ctx& c) {
-  int fd = ::open(svkit::kOkFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd == -1) {
-    if (errno == ENXIO) {
+  svkit::Probe probe = svkit::probe_supervisor(".");
+  if (probe != svkit::Probe::yes) {
+    if (probe == svkit::Probe::no) {
       if (c.cmd.bytes[0] == 'x') ok(c, "runsv not running");
       else fail(c, "runsv not running", 0);
       return Got::not_running;
@@ -31,8 +32,7 @@ Got status_get(Ctx& c) {
     warn(c, "unable to open supervise/ok", errno);
     return Got::error;
   }
-  ::close(fd);
-  fd = ::open(svkit::kStatusFile, O_RDONLY | O_CLOEXEC);
+  int fd = ::open(svkit::kStatusFile, O_RDONLY | O_CLOEXEC);
   if (fd == -1) {
     warn(c, "unable to open supervise/status", errno);
     return Got::error;

@@ -15,8 +15,11 @@ namespace svscan {
 Launcher::Launcher(std::string supervise_path, std::string scan_dir)
     : path_(std::move(supervise_path)), dir_(std::move(scan_dir)) {
   std::string prefix = std::string(svkit::kLogPipeEnv) + "=";
+  std::string scan = std::string(svkit::kScanDirEnv) + "=";
   for (char** e = environ; *e; ++e)
-    if (strncmp(*e, prefix.c_str(), prefix.size()) != 0) env_strings_.emplace_back(*e);
+    if (strncmp(*e, prefix.c_str(), prefix.size()) != 0 && strncmp(*e, scan.c_str(), scan.size()) != 0)
+      env_strings_.emplace_back(*e);
+  env_strings_.push_back(scan + dir_);
   env_strings_.push_back(prefix + "3,4");
   for (auto& s : env_strings_) env_log_.push_back(s.data());
   env_plain_.assign(env_log_.begin(), env_log_.end() - 1);

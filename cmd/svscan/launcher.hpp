@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // launcher: starts one `supervise NAME` (the one next to svscan) in the scan directory,
-// handing over the service's log pipe as fds 3 and 4 with SVKIT_LOGPIPE=3,4.
+// handing over the service's log pipe as fds 3 and 4 with SVKIT_LOGPIPE=3,4, and the scan
+// directory as SVKIT_SCANDIR.
 #pragma once
 #include <sys/types.h>
 

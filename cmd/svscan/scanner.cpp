@@ -232,9 +232,9 @@ void Scanner::reap() {
     auto s = services_.find(key);
     if (s == services_.end() || s->second.pid != pid) continue;  // a removed service
     s->second.pid = 0;
-    if (WIFEXITED(status) && WEXITSTATUS(status) >= 126) {  // supervise did not even start
+    if (WIFEXITED(status) && WEXITSTATUS(status) >= svkit::kExitExecFailed) {  // no exec
       svkit::warn({"unable to start ", launcher_.path(), " ", s->second.name, ": ",
-                   WEXITSTATUS(status) == 127 ? svkit::error_str(ENOENT) : "exec failed"});
+                   WEXITSTATUS(status) == svkit::kExitNotFound ? svkit::error_str(ENOENT) : "exec failed"});
       s->second.next_start = Clock::now() + kSpawnRetry;
     }
     queue(key, s->second);  // restart, throttled by next_start

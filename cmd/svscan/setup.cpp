@@ -2,11 +2,8 @@
 // setup: argument parsing and process preparation for svscan.
 #include "setup.hpp"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -15,6 +12,7 @@
 
 #include "svkit/config.hpp"
 #include "svkit/diag.hpp"
+#include "svkit/inherited_fds.hpp"
 #include "svkit/self_exe.hpp"
 
 namespace svscan {
@@ -43,28 +41,13 @@ std::string parse_args(int argc, char** argv) {
   return dir;
 }
 
-static void cloexec_inherited() {
-  if (DIR* d = ::opendir("/dev/fd")) {
-    int self = ::dirfd(d);
-    while (dirent* e = ::readdir(d)) {
-      char* end;
-      long fd = strtol(e->d_name, &end, 10);
-      if (*end == '\0' && end != e->d_name && fd > 2 && fd != self)
-        ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
-    }
-    ::closedir(d);
-    return;
-  }
-  for (int fd = 3; fd < 4096; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-}
-
 void prepare_process() {
 #ifdef __linux__
   // Orphans of a dead supervise (and, as PID 1, every orphan) become ours to reap.
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0 && ::getpid() != 1)
     svkit::warn_sys({"unable to become a child subreaper"});
 #endif
-  cloexec_inherited();
+  svkit::cloexec_inherited();
   ::signal(SIGPIPE, SIG_IGN);  // children get it back to default from svkit::spawn
 }
 

@@ -7,7 +7,6 @@
 namespace svkit {
 
 inline constexpr int kExitUsage = 100;       // bad invocation or permanent error
-inline constexpr int kExitInternal = 101;    // a broken invariant: please report
 inline constexpr int kExitTemporary = 111;   // a system call failed; retrying may help
 inline constexpr int kExitExecFailed = 126;  // found the program but could not exec it
 inline constexpr int kExitNotFound = 127;    // the program to chain into does not exist

@@ -18,7 +18,8 @@ UniqueFd open_fifo_reader(int dirfd, const char* name) noexcept;
 
 enum class Probe { yes, no, missing, error };
 // Is a supervisor holding SERVICE_DIR/supervise/ok? no = ENXIO, missing = ENOENT,
-// error = anything else (errno kept).
+// error = anything else (errno kept in all three). The one probe of svscan, svok, svstat
+// and sv (the clients pass "." from inside the service directory).
 Probe probe_supervisor(const std::string& service_dir) noexcept;
 
 enum class SendResult { sent, not_supervised, error };

@@ -25,7 +25,8 @@ inline constexpr const char kLogDir[] = "log";
 // Environment used between svscan and the supervise it starts: "R,W", two inherited fds
 // of the service's log pipe, which svscan keeps open across supervise restarts.
 inline constexpr const char kLogPipeEnv[] = "SVKIT_LOGPIPE";
-// The scan directory svscan runs in (absolute), to resolve dependencies.d names.
+// The absolute scan directory svscan exports to each supervise (dependency names resolve
+// in it); supervise removes it before starting children.
 inline constexpr const char kScanDirEnv[] = "SVKIT_SCANDIR";
 
 }  // namespace svkit

@@ -16,6 +16,8 @@ inline constexpr size_t kStatusSize = 20;         // runit
 inline constexpr size_t kDaemontoolsStatusSize = 18;
 
 enum class RunState : uint8_t { down = 0, run = 1, finish = 2 };
+// "down", "run", "finish": the word runit's stat file, sv and svstat --json use.
+const char* state_word(RunState st) noexcept;
 enum class Want : char { up = 'u', down = 'd', none = 0 };  // runit writes 'd' for exit too
 
 struct Status {

@@ -18,9 +18,11 @@ using namespace svkit::test;
 
 namespace {
 
-// Records "PID SVKIT_LOGPIPE" in DIR/NAME/started, then becomes ./run or a sleep (same pid).
+// Records "PID SVKIT_LOGPIPE" in DIR/NAME/started and SVKIT_SCANDIR in DIR/NAME/scandir, then
+// becomes ./run or a sleep (same pid).
 constexpr char kStandIn[] =
     "cd \"$1\" || exit 111\n"
+    "echo \"${SVKIT_SCANDIR:-none}\" > scandir\n"
     "echo \"$$ ${SVKIT_LOGPIPE:-none}\" >> started\n"
     "[ -x ./run ] && exec ./run\n"
     "exec sleep 60\n";
@@ -241,6 +243,7 @@ TEST_CASE("svscan: supervise gets fds 0-2 (+3,4 when logged) and a clean environ
   write_script(s.scan / "quiet" / "run", "exec /bin/sleep 60\n");
   RunOptions opt;
   opt.env["SVKIT_LOGPIPE"] = "7,8";  // svscan's own must not reach a supervise
+  opt.env["SVKIT_SCANDIR"] = "/elsewhere";  // nor its own SVKIT_SCANDIR
   s.start(false, opt);
   REQUIRE(started_n(s.scan / "plain", 1));
   REQUIRE(started_n(s.scan / "logged", 1));
@@ -255,6 +258,8 @@ TEST_CASE("svscan: supervise gets fds 0-2 (+3,4 when logged) and a clean environ
   CHECK(open_fds(logged) == std::set<int>{0, 1, 2, 3, 4});
   CHECK(last_start_env(s.scan / "plain") == "none");
   CHECK(last_start_env(s.scan / "logged") == "3,4");
+  CHECK(read_file(s.scan / "plain" / "scandir") == s.scan.string() + "\n");
+  CHECK(read_file(s.scan / "logged" / "scandir") == s.scan.string() + "\n");
   // svscan blocks and ignores signals itself; what it starts must not inherit that.
   REQUIRE(eventually(3s, [&] {
     return read_file("/proc/" + std::to_string(quiet) + "/cmdline").rfind("/bin/sleep", 0) == 0;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <string>
 
 #include "svkit/log_stamp.hpp"
@@ -18,4 +19,17 @@ TEST_CASE("log stamps are runit's three formats", "[svlogd][unit]") {
   CHECK(std::string(tai.format(ts)) == "@400000006553f10b0000157c ");
   ts = {946684799, 0};  // the second before 2000-01-01
   CHECK(std::string(iso.format(ts)) == "1999-12-31T23:59:59.00000 ");
+}
+
+// Found by tests/fuzz/tai64n: the first stamp of a clock value equal to the cache's
+// initial second (INT64_MIN) came back unformatted (NUL bytes, no trailing space).
+TEST_CASE("the first log stamp is formatted whatever the second", "[svlogd][unit]") {
+  timespec ts = {INT64_MIN, 0};
+  for (int level = 1; level <= 3; ++level) {
+    svkit::LogStamp stamp(level);
+    std::string s(stamp.format(ts));
+    CHECK(s.size() == svkit::kStampLen);
+    CHECK(s.back() == ' ');
+    CHECK(s.find('\0') == std::string::npos);
+  }
 }

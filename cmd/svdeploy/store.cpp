@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: MIT
+// svdeploy store: names, the per-NAME state/lock/journal, and installing a release (a
+// directory copied with Boost.Filesystem or a tar archive extracted with libarchive),
+// verified complete before it becomes visible under its version.
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/filesystem.hpp>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "deploy.hpp"
+
+namespace fs = boost::filesystem;
+
+namespace svdeploy {
+
+void fail(int code, const std::string& what) { throw Fatal(code, what); }
+void fail_sys(const std::string& what) {
+  throw Fatal(kExitTemporary, what + ": " + ::strerror(errno));
+}
+
+void check_name(const std::string& what, const std::string& s, bool allow_at) {
+  auto bad = [&](const std::string& why) {
+    fail(kExitRefused, "invalid " + what + " '" + s + "': " + why);
+  };
+  if (s.empty()) bad("empty");
+  if (s.size() > 64) bad("longer than 64 characters");
+  if (s[0] == '.') bad("starts with a dot");
+  int ats = 0;
+  for (unsigned char c : s) {
+    if (c == '/') bad("contains '/'");
+    if (c == ' ' || c == '\t') bad("contains a space");
+    if (c == '@' && allow_at && ++ats == 1) continue;
+    if (!(isalnum(c) || c == '.' || c == '_' || c == '-' || c == '+'))
+      bad(std::string("contains '") + static_cast<char>(c) + "'");
+  }
+  if (s == "service") bad("reserved");
+}
+
+std::string user_name() {
+  if (const struct passwd* pw = ::getpwuid(::getuid())) return pw->pw_name;
+  return std::to_string(::getuid());
+}
+
+std::string now_iso() {
+  struct timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm;
+  ::gmtime_r(&ts.tv_sec, &tm);
+  char buf[40];
+  ::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+double now_mono() {
+  struct timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+bool path_exists(const std::string& p) {
+  struct stat st;
+  return ::lstat(p.c_str(), &st) == 0;
+}
+
+std::string read_text(const std::string& path, bool* found) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (found) *found = fd >= 0;
+  if (fd < 0) return "";
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, n);
+  ::close(fd);
+  return out;
+}
+
+static void fsync_path(const std::string& p, bool dir) {
+  int fd = ::open(p.c_str(), (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) fail_sys("unable to open " + p);
+  if (::fsync(fd) != 0 && errno != EINVAL) {
+    ::close(fd);
+    fail_sys("unable to sync " + p);
+  }
+  ::close(fd);
+}
+
+void write_atomic(const std::string& path, const std::string& content, int mode) {
+  std::string tmp = path + ".new";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) fail_sys("unable to create " + tmp);
+  ssize_t n = ::write(fd, content.data(), content.size());
+  if (n != static_cast<ssize_t>(content.size()) || ::fsync(fd) != 0) {
+    if (n >= 0 && n != static_cast<ssize_t>(content.size())) errno = ENOSPC;
+    int e = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    errno = e;
+    fail_sys("unable to write " + tmp);
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) fail_sys("unable to rename " + tmp);
+  fsync_path(fs::path(path).parent_path().string(), true);
+}
+
+Service service(const Roots& r, const std::string& name) {
+  check_name("name", name, true);
+  return Service{&r, name, r.store + "/" + name};
+}
+
+State read_state(const Service& s) {
+  State st;
+  std::istringstream in(read_text(s.dir + "/.state"));
+  for (std::string line; std::getline(in, line);) {
+    auto sp = line.find(' ');
+    std::string k = line.substr(0, sp), v = sp == std::string::npos ? "" : line.substr(sp + 1);
+    if (k == "active") st.active = v;
+    else if (k == "previous") st.previous = v;
+    else if (k == "activated_at") st.activated_at = v;
+    else if (k == "activated_by") st.activated_by = v;
+  }
+  return st;
+}
+
+void write_state(const Service& s, const State& st) {
+  write_atomic(s.dir + "/.state", "active " + st.active + "\nprevious " + st.previous +
+                                      "\nactivated_at " + st.activated_at +
+                                      "\nactivated_by " + st.activated_by + "\n",
+               0664);
+}
+
+void journal(const Service& s, const std::string& action, const std::string& from,
+             const std::string& to, const std::string& result) {
+  std::string line = now_iso() + "\t" + user_name() + "\t" + action + "\t" +
+                     (from.empty() ? "-" : from) + "\t" + (to.empty() ? "-" : to) + "\t" +
+                     result + "\n";
+  int fd = ::open((s.dir + "/.history").c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+                  0664);
+  if (fd < 0) fail_sys("unable to open " + s.dir + "/.history");
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ::fsync(fd);
+  ::close(fd);
+  if (!ok) fail_sys("unable to append to " + s.dir + "/.history");
+}
+
+// Installed versions, oldest first (by the release directory's change time).
+std::vector<std::string> versions(const Service& s) {
+  std::vector<std::pair<std::pair<long, long>, std::string>> found;
+  boost::system::error_code ec;
+  for (fs::directory_iterator it(s.dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string n = it->path().filename().string();
+    if (n.empty() || n[0] == '.' || n == "service") continue;
+    struct stat st;
+    if (::lstat(it->path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+    found.push_back({{st.st_mtim.tv_sec, st.st_mtim.tv_nsec}, n});
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (auto& f : found) out.push_back(f.second);
+  return out;
+}
+
+int lock_service(const Service& s, bool create) {
+  if (create) {
+    boost::system::error_code ec;
+    fs::create_directories(s.dir, ec);
+    if (ec) fail(kExitTemporary, "unable to create " + s.dir + ": " + ec.message());
+  } else if (!path_exists(s.dir)) {
+    fail(kExitRefused, s.name + ": no such service in " + s.roots->store);
+  }
+  std::string path = s.dir + "/.lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0664);
+  if (fd < 0 && (errno == EACCES || errno == EROFS))
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == EACCES) fail(kExitRefused, "permission denied: " + path);
+    fail_sys("unable to open " + path);
+  }
+  double until = now_mono() + s.roots->wait;
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) fail_sys("unable to lock " + path);
+    if (now_mono() >= until) {
+      std::string holder = read_text(path);
+      while (!holder.empty() && holder.back() == '\n') holder.pop_back();
+      fail(kExitTemporary, s.name + " is locked by another svdeploy" +
+                               (holder.empty() ? "" : " (" + holder + ")") +
+                               "; try again later or wait longer with -w");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::string me = "pid " + std::to_string(::getpid()) + " user " + user_name() + "\n";
+  if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, me.data(), me.size(), 0);
+  return fd;
+}
+
+// ---- install ------------------------------------------------------------------------
+
+namespace {
+
+bool svkit_write_all(int fd, const char* p, size_t n) {
+  while (n) {
+    ssize_t w = ::write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      if (w == 0) errno = ENOSPC;
+      return false;
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+// True when a symlink at REL (relative to the release root) with TARGET leaves the release.
+bool escapes(const std::string& rel, const std::string& target) {
+  if (target.empty() || target[0] == '/') return true;
+  std::vector<std::string> parts;
+  fs::path parent = fs::path(rel).parent_path();
+  for (auto& p : parent)
+    if (p != "." && !p.empty()) parts.push_back(p.string());
+  for (auto& p : fs::path(target)) {
+    std::string c = p.string();
+    if (c == "." || c.empty()) continue;
+    if (c == "..") {
+      if (parts.empty()) return true;
+      parts.pop_back();
+    } else {
+      parts.push_back(c);
+    }
+  }
+  return false;
+}
+
+bool has_dotdot(const std::string& rel) {
+  for (auto& p : fs::path(rel))
+    if (p == "..") return true;
+  return false;
+}
+
+const char* kind_of(mode_t m) {
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  if (S_ISFIFO(m)) return "a fifo";
+  if (S_ISSOCK(m)) return "a socket";
+  return "an unsupported file type";
+}
+
+std::string human(uint64_t n) {
+  return std::to_string(n) + " bytes";
+}
+
+// Boost 1.74's copy_file uses copy_file_range and fails with EXDEV across file systems on
+// some kernels, so the bytes are copied here; the walk and paths stay Boost's.
+void copy_file(const std::string& from, const std::string& to, mode_t mode, const std::string& rel) {
+  int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) fail_sys("unable to read " + from);
+  int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (out < 0) {
+    ::close(in);
+    fail_sys("unable to create " + to);
+  }
+  char buf[65536];
+  for (ssize_t n; (n = ::read(in, buf, sizeof buf)) != 0;) {
+    if (n < 0 || !svkit_write_all(out, buf, static_cast<size_t>(n))) {
+      int e = errno;
+      ::close(in);
+      ::close(out);
+      errno = e;
+      fail_sys(std::string(n < 0 ? "unable to read " : "unable to write ") + rel);
+    }
+  }
+  ::close(in);
+  if (::fchmod(out, mode) != 0 || ::close(out) != 0) fail_sys("unable to write " + rel);
+}
+
+void copy_tree(const Roots& r, const std::string& src, const std::string& dst) {
+  std::vector<std::pair<std::string, mode_t>> dirs;  // modes set last (read-only dirs)
+  if (::mkdir(dst.c_str(), 0700) != 0) fail_sys("unable to create " + dst);
+  boost::system::error_code ec;
+  fs::recursive_directory_iterator it(src, ec), end;
+  if (ec) fail(kExitTemporary, "unable to read " + src + ": " + ec.message());
+  for (; it != end; it.increment(ec)) {
+    if (ec) fail(kExitTemporary, "unable to read " + src + ": " + ec.message());
+    fs::path rel = it->path().lexically_relative(src);
+    std::string relstr = rel.string(), out = dst + "/" + relstr;
+    struct stat st;
+    if (::lstat(it->path().c_str(), &st) != 0) fail_sys("unable to stat " + it->path().string());
+    try {
+      if (S_ISDIR(st.st_mode)) {
+        if (::mkdir(out.c_str(), 0700) != 0) fail_sys("unable to create " + out);
+        dirs.push_back({out, st.st_mode & 07777});
+      } else if (S_ISREG(st.st_mode)) {
+        if (static_cast<uint64_t>(st.st_size) > r.max_file_size)
+          fail(kExitRefused, "release file " + relstr + " is " + human(st.st_size) +
+                                 ", over the size limit of " + human(r.max_file_size));
+        copy_file(it->path().string(), out, st.st_mode & 07777, relstr);
+      } else if (S_ISLNK(st.st_mode)) {
+        std::string target = fs::read_symlink(it->path()).string();
+        if (escapes(relstr, target))
+          fail(kExitRefused, "release symlink " + relstr + " -> " + target +
+                                 " points outside the release");
+        fs::create_symlink(target, out);
+      } else {
+        fail(kExitRefused, "release file " + relstr + " is " + kind_of(st.st_mode));
+      }
+    } catch (const fs::filesystem_error& e) {
+      fail(kExitTemporary, "unable to copy " + relstr + ": " + e.code().message());
+    }
+  }
+  struct stat st;
+  if (::stat(src.c_str(), &st) == 0) dirs.insert(dirs.begin(), {dst, st.st_mode & 07777});
+  for (auto i = dirs.rbegin(); i != dirs.rend(); ++i) ::chmod(i->first.c_str(), i->second | 0700);
+}
+
+struct Archive {
+  struct archive* a = archive_read_new();
+  struct archive* w = archive_write_disk_new();
+  ~Archive() {
+    archive_read_free(a);
+    archive_write_free(w);
+  }
+};
+
+// libarchive's message, or the system's when a system call failed ("No space left ...").
+std::string arch_err(struct archive* a) {
+  int e = archive_errno(a);
+  if (e > 0 && e != EILSEQ) return ::strerror(e);
+  const char* m = archive_error_string(a);
+  return m ? m : "unknown error";
+}
+
+void extract(const Roots& r, const std::string& file, const std::string& dst) {
+  if (::mkdir(dst.c_str(), 0700) != 0) fail_sys("unable to create " + dst);
+  Archive ar;
+  archive_read_support_format_tar(ar.a);
+  archive_read_support_format_gnutar(ar.a);
+  archive_read_support_filter_all(ar.a);
+  if (archive_read_open_filename(ar.a, file.c_str(), 65536) != ARCHIVE_OK)
+    fail(kExitRefused, "unable to read archive " + file + ": " + archive_error_string(ar.a));
+  archive_write_disk_set_options(
+      ar.w, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+  int back = ::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (back < 0 || ::chdir(dst.c_str()) != 0) fail_sys("unable to change to " + dst);
+  struct Restore {
+    int fd;
+    ~Restore() {
+      (void)!::fchdir(fd);
+      ::close(fd);
+    }
+  } restore{back};
+  struct archive_entry* e;
+  int rc;
+  bool any = false;
+  while ((rc = archive_read_next_header(ar.a, &e)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
+    const char* p = archive_entry_pathname(e);
+    std::string rel = p ? p : "";
+    if (!rel.empty() && rel[0] == '/')
+      fail(kExitRefused, "archive entry " + rel + " has an absolute path");
+    while (rel.rfind("./", 0) == 0) rel.erase(0, 2);
+    while (!rel.empty() && rel.back() == '/') rel.pop_back();
+    if (has_dotdot(rel)) fail(kExitRefused, "archive entry " + rel + " has a '..' component");
+    if (rel.empty() || rel == ".") continue;
+    mode_t type = archive_entry_filetype(e);
+    const char* hl = archive_entry_hardlink(e);
+    if (hl) {
+      std::string h = hl;
+      while (h.rfind("./", 0) == 0) h.erase(0, 2);
+      if (h.empty() || h[0] == '/' || has_dotdot(h))
+        fail(kExitRefused, "archive hard link " + rel + " -> " + hl + " points outside the release");
+      archive_entry_set_hardlink(e, h.c_str());
+    } else if (type == AE_IFLNK) {
+      const char* t = archive_entry_symlink(e);
+      if (!t || escapes(rel, t))
+        fail(kExitRefused, "archive symlink " + rel + " -> " + (t ? t : "") +
+                               " points outside the release");
+    } else if (type != AE_IFREG && type != AE_IFDIR) {
+      fail(kExitRefused, "archive entry " + rel + " is " + kind_of(type));
+    }
+    if (archive_entry_size_is_set(e) && static_cast<uint64_t>(archive_entry_size(e)) > r.max_file_size)
+      fail(kExitRefused, "archive entry " + rel + " is " + human(archive_entry_size(e)) +
+                             ", over the size limit of " + human(r.max_file_size));
+    archive_entry_set_pathname(e, rel.c_str());
+    archive_entry_set_perm(e, archive_entry_perm(e) | (type == AE_IFDIR ? 0700 : 0600));
+    if (archive_write_header(ar.w, e) != ARCHIVE_OK)
+      fail(kExitTemporary, "unable to extract " + rel + ": " + arch_err(ar.w));
+    any = true;
+    const void* buf;
+    size_t len;
+    la_int64_t off;
+    uint64_t total = 0;
+    int d;
+    while ((d = archive_read_data_block(ar.a, &buf, &len, &off)) == ARCHIVE_OK) {
+      total += len;
+      if (total > r.max_file_size)
+        fail(kExitRefused, "archive entry " + rel + " is over the size limit of " +
+                               human(r.max_file_size));
+      if (archive_write_data_block(ar.w, buf, len, off) != ARCHIVE_OK)
+        fail(kExitTemporary, "unable to write " + rel + ": " + arch_err(ar.w));
+    }
+    if (d != ARCHIVE_EOF)
+      fail(kExitRefused, "unable to read archive " + file + ": " + archive_error_string(ar.a));
+    if (archive_write_finish_entry(ar.w) != ARCHIVE_OK)
+      fail(kExitTemporary, "unable to write " + rel + ": " + arch_err(ar.w));
+  }
+  if (rc != ARCHIVE_EOF)
+    fail(kExitRefused, "unable to read archive " + file + ": " + archive_error_string(ar.a));
+  if (archive_write_close(ar.w) != ARCHIVE_OK)
+    fail(kExitTemporary, "unable to write " + dst + ": " + arch_err(ar.w));
+  if (!any) fail(kExitRefused, "archive " + file + " is empty");
+}
+
+void sync_tree(const std::string& root) {
+  boost::system::error_code ec;
+  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    struct stat st;
+    if (::lstat(it->path().c_str(), &st) != 0) continue;
+    if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) fsync_path(it->path().string(), S_ISDIR(st.st_mode));
+  }
+  fsync_path(root, true);
+}
+
+// A flat description of a tree: path, type, mode, size, symlink target; contents apart.
+std::map<std::string, std::string> describe(const std::string& root) {
+  std::map<std::string, std::string> out;
+  boost::system::error_code ec;
+  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    struct stat st;
+    if (::lstat(it->path().c_str(), &st) != 0) continue;
+    std::string rel = it->path().lexically_relative(root).string();
+    std::string d = std::to_string(st.st_mode) + " ";
+    if (S_ISREG(st.st_mode)) d += std::to_string(st.st_size);
+    if (S_ISLNK(st.st_mode)) d += fs::read_symlink(it->path(), ec).string();
+    out[rel] = d;
+  }
+  return out;
+}
+
+bool same_tree(const std::string& a, const std::string& b) {
+  auto da = describe(a), db = describe(b);
+  if (da != db) return false;
+  for (auto& [rel, d] : da) {
+    fs::path pa = fs::path(a) / rel;
+    if (!fs::is_regular_file(fs::symlink_status(pa))) continue;
+    if (read_text(pa.string()) != read_text((fs::path(b) / rel).string())) return false;
+  }
+  return true;
+}
+
+struct TempTree {
+  std::string path;
+  ~TempTree() {
+    if (path.empty()) return;
+    boost::system::error_code ec;
+    // Read-only directories inside must become writable before removal.
+    for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
+      if (fs::is_directory(fs::symlink_status(it->path(), ec)))
+        ::chmod(it->path().c_str(), 0700);
+    fs::remove_all(path, ec);
+  }
+};
+
+}  // namespace
+
+void make_runtime_dir(const Service& s) {
+  std::string rt = s.runtime_dir();
+  uid_t uid = static_cast<uid_t>(-1);
+  gid_t gid = static_cast<gid_t>(-1);
+  std::string owner = read_text(s.dir + "/owner");
+  while (!owner.empty() && (owner.back() == '\n' || owner.back() == ' ')) owner.pop_back();
+  if (!owner.empty() && ::geteuid() == 0) {
+    const struct passwd* pw = ::getpwnam(owner.c_str());
+    if (!pw) fail(kExitRefused, s.name + ": unknown account '" + owner + "' in " + s.dir + "/owner");
+    uid = pw->pw_uid;
+    gid = pw->pw_gid;
+  }
+  boost::system::error_code ec;
+  fs::create_directories(rt, ec);
+  if (ec) fail(kExitTemporary, "unable to create " + rt + ": " + ec.message());
+  for (const char* sub : {"", "/log", "/etc", "/data", "/run", "/console"}) {
+    std::string d = rt + sub;
+    if (::mkdir(d.c_str(), 0750) != 0 && errno != EEXIST) fail_sys("unable to create " + d);
+    if (uid != static_cast<uid_t>(-1) && ::chown(d.c_str(), uid, gid) != 0)
+      fail_sys("unable to change owner of " + d);
+  }
+}
+
+void install(const Service& s, const std::string& version, const std::string& source,
+             bool quiet) {
+  check_name("version", version, false);
+  struct stat st;
+  if (::stat(source.c_str(), &st) != 0) fail_sys("unable to read " + source);
+  int lock = lock_service(s, true);
+  repair(s);
+  TempTree tmp{s.dir + "/.tmp-" + version + "-" + std::to_string(::getpid())};
+  if (S_ISDIR(st.st_mode)) copy_tree(*s.roots, source, tmp.path);
+  else if (S_ISREG(st.st_mode)) extract(*s.roots, source, tmp.path);
+  else fail(kExitRefused, source + ": not a directory or a tar archive");
+  std::string run = tmp.path + "/run";
+  struct stat rs;
+  if (::lstat(run.c_str(), &rs) != 0 || !S_ISREG(rs.st_mode))
+    fail(kExitRefused, "release has no run file (need an executable ./run)");
+  if (!(rs.st_mode & S_IXUSR)) fail(kExitRefused, "release's ./run is not executable");
+  sync_tree(tmp.path);
+  test_point("install-copied");
+  std::string dst = s.release(version);
+  if (path_exists(dst)) {
+    if (!same_tree(tmp.path, dst))
+      fail(kExitRefused, s.name + " " + version +
+                             " is already installed with different content; install it under a new version");
+    if (!quiet) say(s.name + " " + version + ": already installed, same content");
+    ::close(lock);
+    return;
+  }
+  if (::rename(tmp.path.c_str(), dst.c_str()) != 0) fail_sys("unable to rename into " + dst);
+  tmp.path.clear();
+  fsync_path(s.dir, true);
+  make_runtime_dir(s);
+  journal(s, "install", "", version, "ok");
+  if (!quiet) say(s.name + " " + version + ": installed");
+  ::close(lock);
+}
+
+void remove_version(const Service& s, const std::string& version) {
+  check_name("version", version, false);
+  int lock = lock_service(s, false);
+  repair(s);
+  State st = read_state(s);
+  if (version == st.active) fail(kExitRefused, s.name + " " + version + " is active; not removed");
+  if (version == st.previous)
+    fail(kExitRefused, s.name + " " + version + " is the previous version (rollback target); not removed");
+  std::string dst = s.release(version);
+  if (!path_exists(dst)) fail(kExitRefused, s.name + " " + version + ": not installed");
+  // Out of sight first (one rename), then removed: a crash leaves a .tmp- for repair.
+  TempTree gone{s.dir + "/.tmp-remove-" + version + "-" + std::to_string(::getpid())};
+  if (::rename(dst.c_str(), gone.path.c_str()) != 0) fail_sys("unable to remove " + dst);
+  journal(s, "remove", version, "", "ok");
+  say(s.name + " " + version + ": removed");
+  ::close(lock);
+}
+
+void prune(const Service& s, int keep) {
+  int lock = lock_service(s, false);
+  repair(s);
+  State st = read_state(s);
+  auto all = versions(s);
+  std::vector<std::string> others;
+  for (auto& v : all)
+    if (v != st.active && v != st.previous) others.push_back(v);
+  int kept_special = (st.active.empty() ? 0 : 1) + (st.previous.empty() ? 0 : 1);
+  int extra = keep - kept_special;
+  if (extra < 0) extra = 0;
+  size_t n_remove = others.size() > static_cast<size_t>(extra) ? others.size() - extra : 0;
+  for (size_t i = 0; i < n_remove; ++i) {
+    TempTree gone{s.dir + "/.tmp-remove-" + others[i] + "-" + std::to_string(::getpid())};
+    if (::rename(s.release(others[i]).c_str(), gone.path.c_str()) != 0)
+      fail_sys("unable to remove " + s.release(others[i]));
+    journal(s, "prune", others[i], "", "ok");
+    say(s.name + " " + others[i] + ": removed");
+  }
+  ::close(lock);
+}
+
+// What a killed svdeploy may leave: temporaries (removed), and an intent record written
+// before a switch (the state file is the truth: the service is brought back to its
+// active version).
+void repair(const Service& s) {
+  boost::system::error_code ec;
+  for (fs::directory_iterator it(s.dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string n = it->path().filename().string();
+    if (n.rfind(".tmp-", 0) == 0) {
+      TempTree gone{it->path().string()};
+      warn(s.name + ": removed " + n + " left by an interrupted svdeploy");
+    }
+  }
+  bool found = false;
+  std::string intent = read_text(s.dir + "/.intent", &found);
+  if (!found) return;
+  std::istringstream in(intent);
+  std::string action, from, to;
+  in >> action >> from >> to;
+  if (from == "-") from.clear();
+  State st = read_state(s);
+  std::string cur;
+  {
+    char buf[512];
+    ssize_t n = ::readlink((s.service_dir() + "/current").c_str(), buf, sizeof buf);
+    if (n > 0) cur.assign(buf, n);
+  }
+  std::string want = st.active;
+  std::string what;
+  if (cur == want || (want.empty() && cur.empty())) {
+    what = want == to ? "completed" : "undone before the switch";
+  } else {
+    if (want.empty()) {
+      ::unlink((s.service_dir() + "/current").c_str());
+      int fd = ::open((s.service_dir() + "/supervise/control").c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+      if (fd >= 0) {
+        (void)!::write(fd, "d", 1);
+        ::close(fd);
+      }
+    } else {
+      switch_current(s, want);
+      restart_service(s, s.roots->wait);
+    }
+    what = "undone";
+  }
+  warn(s.name + ": an interrupted " + action + " of " + to + " was " + what + "; " +
+             (want.empty() ? std::string("no version") : want) + " is active");
+  journal(s, "repair", to, want, "interrupted " + action + " " + what);
+  ::unlink((s.dir + "/.intent").c_str());
+}
+
+}  // namespace svdeploy

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: MIT
+// svdeploy end to end with a real svscan in a scratch root: install, activate, switch,
+// roll back (by hand and by the health gate), what runs where, and the log across switches.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <map>
+#include <sstream>
+
+#include "svdeploy_fixture.hpp"
+
+using namespace deploytest;
+
+namespace {
+
+// "VERSION PID N" lines through svlogd (-tt prefixes a timestamp): per pid the numbers seen.
+std::map<std::string, std::vector<long>> numbered(const std::string& log,
+                                                   std::map<std::string, std::string>* version_of) {
+  std::map<std::string, std::vector<long>> out;
+  for (auto& line : split_lines(log)) {
+    std::istringstream in(line);
+    std::string stamp, version, pid;
+    long n;
+    if (!(in >> stamp >> version >> pid >> n)) continue;
+    out[pid].push_back(n);
+    (*version_of)[pid] = version;
+  }
+  return out;
+}
+
+const char* kCounter =
+    "i=0\nwhile [ $i -lt 6000 ]; do i=$((i+1)); echo \"$SVKIT_VERSION $$ $i\"; "
+    "printf %s $i > \"$SVKIT_RUNTIME_DIR/data/count.$$\"; sleep 0.01; done\n";
+
+}  // namespace
+
+TEST_CASE("svdeploy installs two versions, switches and rolls back behind one supervise and logger",
+          "[svdeploy][e2e]") {
+  Scratch s;
+  s.release("v1", kCounter, true);
+  s.release("v2", kCounter, true);
+  REQUIRE(s.deploy({"install", "app", "1.0", (s.src / "v1").string()}).code == 0);
+  REQUIRE(s.deploy({"install", "app", "2.0", (s.src / "v2").string()}).code == 0);
+  auto again = s.deploy({"install", "app", "1.0", (s.src / "v1").string()});
+  CHECK(again.code == 0);
+  CHECK(again.out.find("already installed") != std::string::npos);
+
+  auto a1 = s.deploy({"activate", "app", "1.0"});
+  REQUIRE(a1.code == 0);
+  CHECK(s.active("app") == "1.0");
+  auto sd = s.service_dir("app");
+  auto logger = read_file(sd / "log/supervise/pid");
+  auto supervise_lock_ino = fs::status(sd / "supervise/lock").permissions();
+  (void)supervise_lock_ino;
+  pid_t sup = find_process("supervise", sd);
+  REQUIRE(sup > 0);
+
+  auto a2 = s.deploy({"activate", "app", "2.0"});
+  REQUIRE(a2.code == 0);
+  CHECK(a2.out.find("app 2.0: active (was 1.0)") != std::string::npos);
+  CHECK(s.active("app") == "2.0");
+  CHECK(s.state("app").find("previous 1.0\n") != std::string::npos);
+  auto same = s.deploy({"activate", "app", "2.0"});
+  CHECK(same.code == 0);
+  CHECK(same.out.find("already active") != std::string::npos);
+
+  auto rb = s.deploy({"rollback", "app"});
+  REQUIRE(rb.code == 0);
+  CHECK(s.active("app") == "1.0");
+  CHECK(s.state("app").find("previous 2.0\n") != std::string::npos);
+
+  // The same supervise and the same logger throughout.
+  CHECK(find_process("supervise", sd) == sup);
+  CHECK(read_file(sd / "log/supervise/pid") == logger);
+
+  // No line lost: for every process, the log holds 1..N where N is its last count.
+  REQUIRE(s.deploy({"activate", "app", "2.0"}).code == 0);  // stops the 1.0 of the rollback
+  std::map<std::string, std::string> version_of;
+  auto data = s.rt / "app/data";
+  bool complete = eventually(10s, [&] {
+    version_of.clear();
+    auto seen = numbered(read_file(s.rt / "app/log/current"), &version_of);
+    if (seen.size() < 4) return false;
+    for (auto& [pid, nums] : seen) {
+      if (!svkit::test::exists(data / ("count." + pid))) return false;
+      long last = std::stol("0" + read_file(data / ("count." + pid)));
+      if (pid == std::to_string(s.pid("app"))) continue;  // still counting
+      if (static_cast<long>(nums.size()) != last) return false;
+    }
+    return true;
+  }, 20ms);
+  auto seen = numbered(read_file(s.rt / "app/log/current"), &version_of);
+  CHECK(complete);
+  CHECK(seen.size() >= 4);
+  for (auto& [pid, nums] : seen) {
+    INFO("pid " << pid << " version " << version_of[pid]);
+    for (size_t i = 0; i < nums.size(); ++i) CHECK(nums[i] == static_cast<long>(i + 1));
+  }
+  std::string order;  // versions in the order their processes first logged
+  std::map<std::string, bool> met;
+  for (auto& l : split_lines(read_file(s.rt / "app/log/current"))) {
+    std::istringstream in(l);
+    std::string stamp, version, pid;
+    if (in >> stamp >> version >> pid && !met[pid]) {
+      met[pid] = true;
+      order += version + ",";
+    }
+  }
+  INFO(order);
+  CHECK(order.find("1.0,2.0,1.0,2.0,") != std::string::npos);
+
+  // What runs where.
+  auto st = s.deploy({"status", "app"});
+  CHECK(st.code == 0);
+  CHECK(st.out.rfind("app: 2.0 up (pid " + std::to_string(s.pid("app")) + ")", 0) == 0);
+  CHECK(st.out.find("previous 1.0") != std::string::npos);
+  auto js = s.deploy({"status", "--json"});
+  CHECK(js.code == 0);
+  CHECK(js.out.find("\"name\":\"app\"") != std::string::npos);
+  CHECK(js.out.find("\"active\":\"2.0\",\"previous\":\"1.0\",\"state\":\"up\",\"pid\":" +
+                    std::to_string(s.pid("app"))) != std::string::npos);
+  auto list = s.deploy({"list", "app"});
+  CHECK(list.out == "1.0 previous\n2.0 active\n");
+  auto lj = s.deploy({"list", "app", "--json"});
+  CHECK(lj.out.find("{\"version\":\"2.0\",\"active\":true,\"previous\":false}") != std::string::npos);
+  auto h = split_lines(s.deploy({"history", "app"}).out);
+  REQUIRE(h.size() == 6);
+  CHECK(h[2].find("\tactivate\t-\t1.0\tok") != std::string::npos);
+  CHECK(h[3].find("\tactivate\t1.0\t2.0\tok") != std::string::npos);
+  CHECK(h[4].find("\trollback\t2.0\t1.0\tok") != std::string::npos);
+  // The service saw its runtime directory, version and instance.
+  for (const char* sub : {"log", "etc", "data", "run", "console"})
+    CHECK(fs::is_directory(s.rt / "app" / sub));
+}
+
+TEST_CASE("svdeploy rolls back a version that exits at once", "[svdeploy][e2e]") {
+  Scratch s;
+  s.release("good", steady());
+  s.release("bad", "echo broken; exit 3\n");
+  REQUIRE(s.deploy({"install", "app", "1.4.2", (s.src / "good").string()}).code == 0);
+  REQUIRE(s.deploy({"install", "app", "1.5.0", (s.src / "bad").string()}).code == 0);
+  REQUIRE(s.deploy({"activate", "app", "1.4.2"}).code == 0);
+  auto r = s.deploy({"activate", "app", "1.5.0"});
+  CHECK(r.code == 1);
+  CHECK(r.err.rfind("svdeploy: fatal: rolled back to 1.4.2: 1.5.0 exited 3 times within ", 0) == 0);
+  CHECK(count_lines(r.err) == 1);
+  CHECK(s.active("app") == "1.4.2");
+  CHECK(eventually(5s, [&] { return s.pid("app") > 0 && s.running_version("app") == "1.4.2"; }));
+  auto h = s.history("app");
+  CHECK(h.find("\tactivate\t1.4.2\t1.5.0\tunhealthy: 1.5.0 exited 3 times") != std::string::npos);
+  CHECK(h.find("\trollback\t1.5.0\t1.4.2\tok") != std::string::npos);
+  CHECK(read_file(s.service_dir("app") / "current") == "");
+  CHECK(fs::read_symlink(s.service_dir("app") / "current").string() == "../1.4.2");
+}
+
+TEST_CASE("svdeploy rolls back a version that crashes after 1 s", "[svdeploy][e2e]") {
+  Scratch s;
+  s.settle = 2;
+  s.release("good", steady());
+  s.release("crash", "sleep 1\nexit 7\n");
+  REQUIRE(s.deploy({"install", "app", "1", (s.src / "good").string()}).code == 0);
+  REQUIRE(s.deploy({"install", "app", "2", (s.src / "crash").string()}).code == 0);
+  REQUIRE(s.deploy({"activate", "app", "1"}).code == 0);
+  auto r = s.deploy({"activate", "app", "2", "-w", "20"});
+  CHECK(r.code == 1);
+  CHECK(r.err.rfind("svdeploy: fatal: rolled back to 1: 2 exited 3 times within ", 0) == 0);
+  CHECK(s.active("app") == "1");
+  CHECK(s.history("app").find("\trollback\t2\t1\tok") != std::string::npos);
+}
+
+TEST_CASE("svdeploy: a first version that fails leaves the service stopped, exit 2",
+          "[svdeploy][e2e]") {
+  Scratch s;
+  s.release("bad", "exit 1\n");
+  REQUIRE(s.deploy({"install", "app", "1", (s.src / "bad").string()}).code == 0);
+  auto r = s.deploy({"activate", "app", "1"});
+  CHECK(r.code == 2);
+  CHECK(r.err.find("no previous version: app stopped") != std::string::npos);
+  CHECK(s.active("app") == "");
+  CHECK(eventually(5s, [&] {
+    auto st = s.status("app");
+    return st && st->state == svkit::RunState::down && st->want == svkit::Want::down;
+  }));
+  // A good version then activates normally.
+  s.release("good", steady());
+  REQUIRE(s.deploy({"install", "app", "2", (s.src / "good").string()}).code == 0);
+  CHECK(s.deploy({"activate", "app", "2"}).code == 0);
+  CHECK(eventually(5s, [&] { return s.running_version("app") == "2"; }));
+}
+
+TEST_CASE("svdeploy: without a supervise the health gate fails at the deadline", "[svdeploy][e2e]") {
+  Scratch s(false);  // no svscan
+  s.release("good", steady());
+  REQUIRE(s.deploy({"install", "app", "1", (s.src / "good").string()}).code == 0);
+  auto r = s.deploy({"activate", "app", "1", "-w", "0.3"});
+  CHECK(r.code == 2);
+  CHECK(r.err.find("app is not supervised within 0.3 s (is svscan watching ") != std::string::npos);
+}
+
+TEST_CASE("svdeploy: kill -9 at each point leaves one complete version, the next command repairs",
+          "[svdeploy][e2e]") {
+  Scratch s;
+  s.release("v1", steady());
+  s.release("v2", steady());
+  REQUIRE(s.deploy({"install", "app", "1", (s.src / "v1").string()}).code == 0);
+  REQUIRE(s.deploy({"activate", "app", "1"}).code == 0);
+
+  auto stopped = [](pid_t pid) {
+    return read_file("/proc/" + std::to_string(pid) + "/stat").find(") T ") != std::string::npos;
+  };
+  auto kill_at = [&](const std::string& point, const std::vector<std::string>& args) {
+    INFO("point " << point);
+    auto o = s.opts({{"SVDEPLOY_TEST_STOP", point}});
+    Tool t(bin("svdeploy"), args, o);
+    REQUIRE(eventually(20s, [&] { return stopped(t.pid()); }));
+    t.signal(SIGKILL);
+    REQUIRE(t.wait_exit(5s));
+  };
+
+  SECTION("during install") {
+    kill_at("install-copied", {"install", "app", "2", (s.src / "v2").string()});
+    CHECK_FALSE(svkit::test::exists(s.store / "app/2"));
+    auto l = s.deploy({"list", "app"});
+    CHECK(l.out == "1 active\n");
+    auto r = s.deploy({"install", "app", "2", (s.src / "v2").string()});
+    CHECK(r.code == 0);
+    CHECK(r.err.find("removed .tmp-2-") != std::string::npos);
+    CHECK(r.out.find("app 2: installed") != std::string::npos);
+  }
+  SECTION("before the switch, after it, and during the health wait") {
+    REQUIRE(s.deploy({"install", "app", "2", (s.src / "v2").string()}).code == 0);
+    for (const char* point : {"before-switch", "after-switch", "health-wait"}) {
+      INFO(point);
+      kill_at(point, {"activate", "app", "2"});
+      CHECK(s.active("app") == "1");
+      CHECK(svkit::test::exists(s.store / "app/.intent"));
+      auto st = s.deploy({"status", "app"});  // reports and repairs
+      CHECK(st.code == 0);
+      CHECK(st.err.find("svdeploy: warning: app: an interrupted activate of 2 was") != std::string::npos);
+      CHECK(st.out.rfind("app: 1 ", 0) == 0);
+      CHECK_FALSE(svkit::test::exists(s.store / "app/.intent"));
+      CHECK(fs::read_symlink(s.service_dir("app") / "current").string() == "../1");
+      CHECK(eventually(10s, [&] { return s.pid("app") > 0 && s.running_version("app") == "1"; }));
+      CHECK(s.history("app").find("\trepair\t2\t1\tinterrupted activate") != std::string::npos);
+    }
+    CHECK(s.deploy({"activate", "app", "2"}).code == 0);
+    CHECK(eventually(5s, [&] { return s.running_version("app") == "2"; }));
+  }
+}
+
+TEST_CASE("svdeploy: concurrent commands on one service never interleave", "[svdeploy][e2e]") {
+  Scratch s;
+  s.release("v1", steady());
+  s.release("v2", steady());
+  s.release("v3", steady());
+  for (auto v : {"1", "2", "3"})
+    REQUIRE(s.deploy({"install", "app", v, (s.src / ("v" + std::string(v))).string()}).code == 0);
+  REQUIRE(s.deploy({"activate", "app", "1"}).code == 0);
+
+  // A holder stopped in its health wait keeps the lock: the second gives up with a clear line.
+  {
+    Tool holder(bin("svdeploy"), {"activate", "app", "2"}, s.opts({{"SVDEPLOY_TEST_STOP", "health-wait"}}));
+    REQUIRE(eventually(20s, [&] {
+      return read_file("/proc/" + std::to_string(holder.pid()) + "/stat").find(") T ") != std::string::npos;
+    }));
+    auto r = s.deploy({"activate", "app", "3", "-w", "0.2"});
+    CHECK(r.code == 111);
+    CHECK(r.err == "svdeploy: fatal: app is locked by another svdeploy (pid " +
+                       std::to_string(holder.pid()) +
+                       " user root); try again later or wait longer with -w\n");
+    holder.signal(SIGKILL);
+    holder.wait_exit(5s);
+  }
+  // Two at once: both complete, one after the other.
+  Tool a(bin("svdeploy"), {"activate", "app", "2"}, s.opts());
+  Tool b(bin("svdeploy"), {"activate", "app", "3"}, s.opts());
+  auto ca = a.wait_exit(60s), cb = b.wait_exit(60s);
+  REQUIRE(ca);
+  REQUIRE(cb);
+  CHECK(*ca == 0);
+  CHECK(*cb == 0);
+  auto h = split_lines(s.history("app"));
+  std::vector<std::string> acts;
+  for (auto& l : h)
+    if (l.find("\tactivate\t") != std::string::npos) acts.push_back(l.substr(l.find("\tactivate\t")));
+  REQUIRE(acts.size() >= 3);
+  // Each activate starts from what the one before it left.
+  std::string last = s.active("app");
+  CHECK((last == "2" || last == "3"));
+  CHECK((acts.back() == "\tactivate\t2\t3\tok" || acts.back() == "\tactivate\t3\t2\tok"));
+}

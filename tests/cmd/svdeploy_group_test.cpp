@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+// svdeploy's deploy group: a member deploys a service that allows the group (svdeploy
+// allow) through supervise's control-group file; anyone else gets "permission denied"
+// and nothing changes. Needs root to create the accounts (removed afterwards).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "svdeploy_fixture.hpp"
+
+using namespace deploytest;
+
+namespace {
+
+struct Accounts {
+  std::string group, member, outsider;
+  bool ok = false;
+  Accounts() {
+    std::string tag = std::to_string(::getpid());
+    group = "svdg" + tag;
+    member = "svdin" + tag;
+    outsider = "svdout" + tag;
+    ok = sh("groupadd " + group + " && useradd -M -N -g " + group + " " + member +
+            " && useradd -M -U " + outsider).code == 0;
+  }
+  ~Accounts() {
+    sh("userdel " + member + " 2>/dev/null; userdel " + outsider + " 2>/dev/null; groupdel " +
+       group + " 2>/dev/null; groupdel " + outsider + " 2>/dev/null");
+  }
+};
+
+gid_t gid_of(const std::string& group) {
+  auto r = sh("getent group " + group + " | cut -d: -f3");
+  return static_cast<gid_t>(std::stoul("0" + r.out));
+}
+
+}  // namespace
+
+TEST_CASE("svdeploy: the deploy group may deploy services that allow it, nobody else",
+          "[svdeploy][e2e]") {
+  if (!need_root("creating test accounts")) return;
+  Accounts acc;
+  REQUIRE(acc.ok);
+  Scratch s;
+  write_file(s.tmp / "svdeploy.conf", "# svdeploy configuration\ngroup = " + acc.group + "\n");
+  s.release("v1", steady());
+  s.release("v2", steady());
+  s.release("v3", steady());
+  auto as = [&](const std::string& user, std::vector<std::string> args) {
+    args.insert(args.begin(), {user, bin("svdeploy")});
+    auto r = run(bin("setuidgid"), args, s.opts());
+    UNSCOPED_INFO(user << " svdeploy " << args.at(2) << " -> " << r.code << "\n" << r.out << r.err);
+    return r;
+  };
+  for (auto v : {"1", "2"})
+    REQUIRE(s.deploy({"install", "app", v, (s.src / ("v" + std::string(v))).string()}).code == 0);
+  REQUIRE(s.deploy({"install", "other", "1", (s.src / "v1").string()}).code == 0);
+  auto allow = s.deploy({"allow", "app"});
+  REQUIRE(allow.code == 0);
+  CHECK(allow.out == "app: the deploy group " + acc.group + " may deploy it\n");
+  REQUIRE(s.deploy({"activate", "app", "1"}).code == 0);
+  REQUIRE(s.deploy({"activate", "other", "1"}).code == 0);
+
+  // supervise opened the control FIFO and status to the group named in control-group.
+  auto sd = s.service_dir("app");
+  CHECK(read_file(sd / "control-group") == acc.group + "\n");
+  struct stat st;
+  REQUIRE(::stat((sd / "supervise/control").c_str(), &st) == 0);
+  CHECK(st.st_gid == gid_of(acc.group));
+  CHECK((st.st_mode & 0777) == 0620);
+  REQUIRE(::stat((sd / "supervise").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0750);
+  REQUIRE(::stat((s.service_dir("other") / "supervise/control").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);  // no control-group: runit's modes
+
+  // A member: activate, install, status, roll back.
+  auto r = as(acc.member, {"activate", "app", "2"});
+  CHECK(r.code == 0);
+  CHECK(s.active("app") == "2");
+  CHECK(s.state("app").find("activated_by " + acc.member + "\n") != std::string::npos);
+  CHECK(eventually(5s, [&] { return s.running_version("app") == "2"; }));
+  CHECK(as(acc.member, {"install", "app", "3", (s.src / "v3").string()}).code == 0);
+  r = as(acc.member, {"status", "app"});
+  CHECK(r.code == 0);
+  CHECK(r.out.rfind("app: 2 up (pid ", 0) == 0);
+  CHECK(as(acc.member, {"rollback", "app"}).code == 0);
+  CHECK(s.active("app") == "1");
+  // ... but not a service that does not allow the group, nor create services.
+  r = as(acc.member, {"activate", "other", "2"});
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: permission denied: other does not allow the deploy group " +
+                     acc.group + "\n");
+  r = as(acc.member, {"new", "mine", "--template", "daemon"});
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: permission denied: only root may do that\n");
+
+  // Anyone else: permission denied, nothing changes.
+  auto before = s.state("app");
+  pid_t running = s.pid("app");
+  r = as(acc.outsider, {"activate", "app", "2"});
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: permission denied: you are not in the deploy group " +
+                     acc.group + "\n");
+  r = as(acc.outsider, {"install", "app", "4", (s.src / "v3").string()});
+  CHECK(r.code == 100);
+  CHECK(s.state("app") == before);
+  CHECK(s.pid("app") == running);
+  CHECK_FALSE(svkit::test::exists(s.store / "app/4"));
+  // Nor can the outsider go around svdeploy to the control FIFO.
+  auto direct = run(bin("setuidgid"), {acc.outsider, "/bin/sh", "-c",
+                                        "printf d > " + (sd / "supervise/control").string()});
+  CHECK(direct.code != 0);
+  CHECK(s.pid("app") == running);
+  auto member_svc = run(bin("setuidgid"), {acc.member, bin("svc"), "-d", sd.string()});
+  CHECK(member_svc.code == 0);
+  CHECK(eventually(5s, [&] { return s.pid("app") == 0; }));
+}

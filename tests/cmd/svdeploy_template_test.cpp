@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+// svdeploy new: service templates ({{ name }} placeholders, vars defaults, --set/--vars,
+// NAME@INSTANCE), their errors (file, line, variable; nothing written), and the shipped
+// templates coming up under a real svscan.
+#include <sys/stat.h>
+
+#include "svdeploy_fixture.hpp"
+
+using namespace deploytest;
+
+namespace {
+
+bool nothing_written(const Scratch& s, const std::string& name) {
+  if (svkit::test::exists(s.store / name) || svkit::test::exists(s.scan / name)) return false;
+  if (fs::exists(s.store))
+    for (auto& e : fs::directory_iterator(s.store))
+      if (e.path().filename().string().rfind(".tmp-", 0) == 0) return false;
+  return true;
+}
+
+std::string uid_of(pid_t pid) {
+  for (auto& l : split_lines(read_file("/proc/" + std::to_string(pid) + "/status")))
+    if (l.rfind("Uid:", 0) == 0) return l.substr(5, l.find('\t', 5) - 5);
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("svdeploy new: template errors name file, line and variable, and write nothing",
+          "[svdeploy][e2e]") {
+  Scratch s(false);
+  auto t = s.tmp / "tmpl";
+  make_dirs(t / "log");
+  write_file(t / "vars", "# defaults\ncommand = sleep 60\n");
+  write_script(t / "run", "exec {{ command }} --port {{ port }}\n");
+  write_script(t / "log/run", "exec svlogd -tt .\n");
+  auto err = [&](std::vector<std::string> extra, const std::string& message) {
+    std::vector<std::string> args{"new", "app@1", "--template", t.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = s.deploy(args);
+    CHECK(r.code == 100);
+    CHECK(r.err == "svdeploy: fatal: " + message + "\n");
+    CHECK(nothing_written(s, "app@1"));
+  };
+  err({}, t.string() + "/run:2: undefined variable 'port'");
+  write_script(t / "run", "exec {{ command }}\n");
+  write_script(t / "log/run", "exec svlogd -tt {{ logdir\n");
+  err({}, t.string() + "/log/run:2: unterminated {{");
+  write_script(t / "log/run", "exec svlogd -tt {{ log dir }}\n");
+  err({}, t.string() + "/log/run:2: bad placeholder {{ log dir }}");
+  write_script(t / "log/run", "exec svlogd -tt .\n");
+  err({"--set", "command=a\nb"}, "--set command: the value contains a newline");
+  err({"--set", "novalue"}, "--set needs KEY=VALUE, not 'novalue'");
+  write_file(s.tmp / "bad.vars", "command = x\nthis line has no equals sign\n");
+  err({"--vars", (s.tmp / "bad.vars").string()},
+      (s.tmp / "bad.vars").string() + ":2: expected 'key = value'");
+  err({"--vars", (s.tmp / "missing.vars").string()},
+      "unable to read variables file " + (s.tmp / "missing.vars").string());
+  auto r = s.deploy({"new", "app", "--template", "no-such-template"});
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: no template " + std::string(SVKIT_SOURCE_DIR) +
+                     "/service-templates/no-such-template\n");
+  r = s.deploy({"new", "app"});
+  CHECK(r.err == "svdeploy: fatal: new needs --template TEMPLATE\n");
+  // The account template has no default user.
+  r = s.deploy({"new", "acct", "--template", "account"});
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: " + std::string(SVKIT_SOURCE_DIR) +
+                     "/service-templates/account/log/run:2: undefined variable 'user'\n");
+  CHECK(nothing_written(s, "acct"));
+}
+
+TEST_CASE("svdeploy new: instances of the daemon template, variables in order, modes kept",
+          "[svdeploy][e2e]") {
+  Scratch s;
+  write_file(s.tmp / "web.vars", "command = false\n");
+  const std::string cmd =
+      "sh -c 'env > \"$SVKIT_RUNTIME_DIR/data/env\"; exec sleep 60'";
+  auto r = s.deploy({"new", "web@8080", "--template", "daemon", "--set", "command=true",
+                     "--vars", (s.tmp / "web.vars").string(), "--set", "command=" + cmd});
+  REQUIRE(r.code == 0);
+  CHECK(r.out == "web@8080 1: installed from template daemon\nweb@8080 1: active\n");
+  auto run = s.store / "web@8080/1/run";
+  CHECK(read_file(run) ==
+        "#!/bin/sh\n# web@8080: a plain daemon, in the foreground, stderr with stdout.\n"
+        "exec 2>&1\nexec " + cmd + "\n");
+  struct stat st;
+  REQUIRE(::stat(run.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0755);
+  CHECK_FALSE(svkit::test::exists(s.store / "web@8080/1/vars"));
+  CHECK_FALSE(svkit::test::exists(s.store / "web@8080/1/README"));
+  CHECK(fs::read_symlink(s.scan / "web@8080") == s.service_dir("web@8080"));
+  auto env_file = s.rt / "web@8080/data/env";
+  REQUIRE(eventually(5s, [&] { return read_file(env_file).find("SVKIT_VERSION=1\n") != std::string::npos; }));
+  auto env = read_file(env_file);
+  CHECK(env.find("SVKIT_INSTANCE=8080\n") != std::string::npos);
+  CHECK(env.find("SVKIT_SERVICE=web@8080\n") != std::string::npos);
+  CHECK(env.find("SVKIT_RUNTIME_DIR=" + (s.rt / "web@8080").string() + "\n") != std::string::npos);
+  // A second instance of the same template beside it; a second `new` is refused.
+  REQUIRE(s.deploy({"new", "web@8081", "--template", "daemon", "--set", "command=" + cmd}).code == 0);
+  r = s.deploy({"new", "web@8080", "--template", "daemon"});
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: web@8080 exists; use install and activate for new versions\n");
+  auto st_out = s.deploy({"status"}).out;
+  CHECK(st_out.find("web@8080: 1 up") != std::string::npos);
+  CHECK(st_out.find("web@8081: 1 up") != std::string::npos);
+}
+
+TEST_CASE("svdeploy new: the wsgi and daemon-log templates log through svlogd in the runtime dir",
+          "[svdeploy][e2e]") {
+  if (!need_root("the wsgi template's setuidgid")) return;
+  Scratch s;
+  auto venv = s.tmp / "venv";
+  make_dirs(venv / "bin");
+  write_script(venv / "bin/gunicorn", "echo \"gunicorn $* in $(pwd) as $(id -un)\"\nexec sleep 60\n");
+  auto r = s.deploy({"new", "shop@9000", "--template", "wsgi", "--set", "venv=" + venv.string(),
+                     "--set", "app_dir=" + s.tmp.str(), "--set", "user=root", "--set",
+                     "port=9000", "--set", "module=shop:app"});
+  REQUIRE(r.code == 0);
+  auto log = s.rt / "shop@9000/log/current";
+  CHECK(eventually(10s, [&] {
+    return read_file(log).find("gunicorn --bind 127.0.0.1:9000 --workers 2 shop:app in " +
+                               s.tmp.str() + " as root") != std::string::npos;
+  }));
+  r = s.deploy({"new", "plain", "--template", "daemon-log", "--set",
+                "command=sh -c 'echo hello from $SVKIT_VERSION; exec sleep 60'"});
+  REQUIRE(r.code == 0);
+  CHECK(eventually(10s, [&] {
+    return read_file(s.rt / "plain/log/current").find("hello from 1") != std::string::npos;
+  }));
+}
+
+TEST_CASE("svdeploy new: the account template runs as its account in a runtime dir it owns",
+          "[svdeploy][e2e]") {
+  if (!need_root("running as another account")) return;
+  Scratch s;
+  auto r = s.deploy({"new", "acct", "--template", "account", "--set", "user=nobody", "--set",
+                     "command=sh -c 'touch mine; exec sleep 60'"});
+  REQUIRE(r.code == 0);
+  struct stat st;
+  for (const char* sub : {"", "/log", "/etc", "/data", "/run", "/console"}) {
+    INFO(sub);
+    REQUIRE(::stat((s.rt / ("acct" + std::string(sub))).c_str(), &st) == 0);
+    CHECK(st.st_uid == 65534);
+  }
+  REQUIRE(eventually(5s, [&] { return svkit::test::exists(s.rt / "acct/data/mine"); }));
+  REQUIRE(eventually(5s, [&] { return s.pid("acct") > 0 && uid_of(s.pid("acct")) == "65534"; }));
+}
