@@ -10,7 +10,10 @@
 # A missing tool fails under CI=true and is a warning elsewhere. Exit 0 when all passed.
 set -u
 deb=$1 old=$2 rpm=$3
-cache=${SVKIT_PKG_ROOT_CACHE:-/var/cache/svkit/pkg-root-bookworm.tar}
+# The root holds the packages the .deb depends on (dpkg -i fetches nothing): one cached
+# tarball per list of dependencies.
+debdeps=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*//; s/ //g' | grep . | sort | tr '\n' ',')
+cache=${SVKIT_PKG_ROOT_CACHE:-/var/cache/svkit/pkg-root-bookworm-$(echo "$debdeps" | cksum | cut -d' ' -f1).tar}
 fail=0
 say() { echo "pkg-check: $*"; }
 bad() { echo "pkg-check: FAIL: $*" >&2; fail=1; }
@@ -72,7 +75,7 @@ if [ ! -f "$cache" ]; then
   if have mmdebstrap; then
     say "making the Debian root (mmdebstrap, once): $cache"
     mkdir -p "$(dirname "$cache")"
-    mmdebstrap --quiet --variant=essential --include=busybox bookworm "$cache.tmp.tar" &&
+    mmdebstrap --quiet --variant=essential --include="busybox,${debdeps%,}" bookworm "$cache.tmp.tar" &&
       mv "$cache.tmp.tar" "$cache" || { bad "mmdebstrap failed"; exit 1; }
   else
     missing "mmdebstrap"; exit $fail
@@ -120,7 +123,8 @@ inroot dpkg -i /tmp/new.deb >"$tmp/dpkg.out" 2>&1 || { bad "dpkg -i new.deb (upg
 say "upgraded to $(inroot dpkg-query -W -f='${Version}' svkit)"
 after=$(inroot /usr/bin/svstat /service/a | sed 's/.*(pid \([0-9]*\)).*/\1/')
 scan2=$(svscan_pid)
-[ -n "$before" ] && [ "$before" = "$after" ] && say "service a still up after the upgrade (pid $after)" ||
+case $before in ""|*[!0-9]*) before=none ;; esac
+[ "$before" != none ] && [ "$before" = "$after" ] && say "service a still up after the upgrade (pid $after)" ||
   bad "the upgrade restarted service a ($before -> $after)"
 [ -n "$scan1" ] && [ "$scan1" = "$scan2" ] || bad "the upgrade restarted svscan ($scan1 -> $scan2)"
 [ "$(grep -c "svkit-boot run" "$root/etc/inittab")" = 1 ] || bad "inittab line duplicated by the upgrade"
