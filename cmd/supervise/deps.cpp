@@ -14,15 +14,21 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "svkit/dependencies.hpp"
 #include "svkit/status_file.hpp"
 
 namespace supervise {
 
+// The inotify fd lives as long as the service has dependencies.d: closing one that had
+// watches waits for an RCU grace period (milliseconds), so watches are removed instead
+// (asynchronous in the kernel) once nothing is waited for.
 struct Deps {
   svkit::UniqueFd inotify;
+  std::vector<int> watches;
   std::string waiting_for;  // names, single spaces
   std::string reason;
 };
@@ -45,13 +51,23 @@ bool dependency_up(const std::string& dir) {
   return n >= 9 && memcmp(buf, "phase up\n", 9) == 0;
 }
 
+bool add_watch(Deps& d, const std::string& path) {
+  int wd = ::inotify_add_watch(d.inotify.get(), path.c_str(), kDirEvents);
+  if (wd < 0) return false;
+  if (std::find(d.watches.begin(), d.watches.end(), wd) == d.watches.end()) d.watches.push_back(wd);
+  return true;
+}
+
 // Watches DIR/supervise, else DIR, else DIR's parent: whatever exists, to see it change.
-void watch(int ifd, const std::string& dir) {
-  if (::inotify_add_watch(ifd, (dir + "/supervise").c_str(), kDirEvents) >= 0) return;
-  if (::inotify_add_watch(ifd, dir.c_str(), kDirEvents) >= 0) return;
+void watch(Deps& d, const std::string& dir) {
+  if (add_watch(d, dir + "/supervise") || add_watch(d, dir)) return;
   size_t slash = dir.find_last_of('/');
-  std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : dir.substr(0, slash);
-  ::inotify_add_watch(ifd, parent.c_str(), kDirEvents);
+  add_watch(d, slash == std::string::npos ? "." : slash == 0 ? "/" : dir.substr(0, slash));
+}
+
+void unwatch(Deps& d) {
+  for (int wd : d.watches) ::inotify_rm_watch(d.inotify.get(), wd);
+  d.watches.clear();
 }
 
 }  // namespace
@@ -66,7 +82,6 @@ bool dependencies_met(Context& c, Service& s) {
   if (!s.deps) s.deps = new Deps;
   Deps& d = *s.deps;
   std::string scan = c.scan_dir ? c.scan_dir : "..";
-  d.inotify.reset();
   d.waiting_for.clear();
   d.reason.clear();
   auto cycle = svkit::find_cycle(".", scan);
@@ -74,20 +89,21 @@ bool dependencies_met(Context& c, Service& s) {
     d.reason = "dependency cycle:";
     for (const auto& name : cycle) d.reason += " " + name + " ->";
     d.reason += " " + cycle.front();
+    if (d.inotify) unwatch(d);
     apply(c, s, svkit::on_failed(s.sv));
     return false;
   }
-  d.inotify.reset(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
-  if (d.inotify) ::inotify_add_watch(d.inotify.get(), "dependencies.d", kDirEvents);
+  if (!d.inotify) d.inotify.reset(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  if (d.inotify) add_watch(d, "dependencies.d");
   auto list = svkit::read_dependencies(".", scan);
   for (const auto& dep : list.deps) {
     if (dependency_up(dep.path)) continue;
     if (!d.waiting_for.empty()) d.waiting_for += ' ';
     d.waiting_for += dep.name;
-    if (d.inotify) watch(d.inotify.get(), dep.path);
+    if (d.inotify) watch(d, dep.path);
   }
   if (d.waiting_for.empty() && list.error.empty()) {
-    d.inotify.reset();
+    if (d.inotify) unwatch(d);
     if (s.sv.waiting) apply(c, s, svkit::on_waiting(s.sv, false));
     return true;
   }
@@ -97,6 +113,10 @@ bool dependencies_met(Context& c, Service& s) {
 }
 
 int deps_fd(const Service& s) { return s.deps ? s.deps->inotify.get() : -1; }
+
+void deps_idle(Service& s) {
+  if (s.deps && s.deps->inotify) unwatch(*s.deps);
+}
 
 void deps_event(Service& s) {
   char buf[4096] __attribute__((aligned(8)));
@@ -120,6 +140,7 @@ const char* deps_reason(const Service& s) {
 namespace supervise {
 bool dependencies_met(Context&, Service&) { return true; }
 int deps_fd(const Service&) { return -1; }
+void deps_idle(Service&) {}
 void deps_event(Service&) {}
 const char* deps_waiting_for(const Service&) { return ""; }
 const char* deps_reason(const Service&) { return nullptr; }

@@ -212,6 +212,7 @@ void control_byte(Service& s, char byte) {
     if (!s.sv.waiting) s.reason[0] = 0;
   }
   if (!s.sv.backoff) s.restart_at = -1;
+  if (!s.sv.waiting) deps_idle(s);  // d while waiting: no more wake-ups from dependencies
 }
 
 void due(Context& c, Service& s, int64_t now) {

@@ -120,6 +120,7 @@ void fill_ext_status(const Service& s, svkit::ExtStatus& e);
 bool dependencies_met(Context& c, Service& s);
 int deps_fd(const Service& s);     // inotify fd to poll, or -1
 void deps_event(Service& s);       // drains it (the loop then tries to start again)
+void deps_idle(Service& s);        // nothing waits any more: stop watching
 const char* deps_waiting_for(const Service& s);
 const char* deps_reason(const Service& s);  // waiting/cycle text, or null
 
