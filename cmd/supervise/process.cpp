@@ -113,6 +113,7 @@ void start_run(Context& c, Service& s) {
     return;
   }
   s.adopted = false;
+  record_start(s, pid);
   apply(c, s, svkit::on_started(s.sv, pid));
   run_started(c, s, notify.read ? notify.read.release() : -1, now_ms());
 }
