@@ -291,8 +291,76 @@ size_t format_ext_status(const ExtStatus& e, char out[kExtStatusMax]) noexcept {
   p = put_str(p, e.waiting_for ? e.waiting_for : "", out + kExtStatusMax - 64);
   p = put_key(put_nl(p), "backoff_until");
   p = put_time(p, e.backoff_until_ms);
+  p = put_key(put_nl(p), "pid_start");  // for adoption after a crash of supervise
+  if (e.pid > 0 && e.pid_start) {
+    p = put_u64(p, static_cast<uint64_t>(e.pid));
+    *p++ = ' ';
+    p = put_u64(p, e.pid_start);
+  } else {
+    *p++ = '-';
+    *p++ = ' ';
+    *p++ = '-';
+  }
   *p++ = '\n';
   return static_cast<size_t>(p - out);
+}
+
+uint64_t parse_start_time(std::string_view t) noexcept {
+  size_t close = t.rfind(')');  // the command name may hold blanks and parentheses
+  if (close == std::string_view::npos) return 0;
+  size_t i = close + 1;
+  for (int field = 2; field < 22; ++field) {  // field 2 ends at the ')'
+    while (i < t.size() && t[i] == ' ') ++i;
+    if (field == 21) break;
+    while (i < t.size() && t[i] != ' ') ++i;
+  }
+  uint64_t v = 0;
+  size_t start = i;
+  while (i < t.size() && t[i] >= '0' && t[i] <= '9') v = v * 10 + static_cast<uint64_t>(t[i++] - '0');
+  return i > start && (i == t.size() || t[i] == ' ' || t[i] == '\n') ? v : 0;
+}
+
+uint64_t start_time_of(pid_t pid) noexcept {
+#ifdef __linux__
+  if (pid <= 0) return 0;
+  char path[32] = "/proc/";
+  char* p = put_u64(path + 6, static_cast<uint64_t>(pid));
+  memcpy(p, "/stat", 6);
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[1024];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  return n > 0 ? parse_start_time(std::string_view(buf, static_cast<size_t>(n))) : 0;
+#else
+  (void)pid;
+  return 0;
+#endif
+}
+
+bool parse_pid_start(std::string_view text, pid_t& pid, uint64_t& ticks) noexcept {
+  size_t at = 0;
+  for (;;) {
+    if (text.compare(at, 10, "pid_start ") == 0) break;
+    size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos) return false;
+    at = nl + 1;
+  }
+  std::string_view rest = text.substr(at + 10);
+  rest = rest.substr(0, rest.find('\n'));
+  size_t sp = rest.find(' ');
+  if (sp == std::string_view::npos) return false;
+  auto x = number(rest.substr(0, sp), 0x7fffffff);
+  std::string_view tail = rest.substr(sp + 1);
+  if (!x || *x == 0 || tail.empty() || tail.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : tail) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  pid = static_cast<pid_t>(*x);
+  ticks = v;
+  return v != 0;
 }
 
 }  // namespace svkit

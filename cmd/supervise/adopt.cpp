@@ -13,9 +13,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <string_view>
+
 #include "svkit/diag.hpp"
 #include "svkit/digits.hpp"
 #include "svkit/paths.hpp"
+#include "svkit/policy.hpp"
 #include "svkit/status_file.hpp"
 
 #ifndef SYS_pidfd_open
@@ -81,11 +84,12 @@ unsigned long long start_time_of(pid_t pid) noexcept {
 
 // Records the process just started as this service's: "PID STARTTIME BOOTID\n",
 // replaced atomically. Adoption trusts this record only.
-void record_start(Service& s, pid_t pid) noexcept {
+uint64_t record_start(Service& s, pid_t pid) noexcept {
+  unsigned long long start = start_time_of(pid);
   char text[128];
   size_t n = svkit::format_uint(text, static_cast<unsigned long>(pid));
   text[n++] = ' ';
-  n += svkit::format_uint(text + n, static_cast<unsigned long>(start_time_of(pid)));
+  n += svkit::format_uint(text + n, static_cast<unsigned long>(start));
   text[n++] = ' ';
   char id[40];
   boot_id(id);
@@ -94,6 +98,7 @@ void record_start(Service& s, pid_t pid) noexcept {
   text[n++] = '\n';
   if (!svkit::replace_file(s.dir.get(), svkit::kStartFile, svkit::kStartNew, text, n))
     svkit::warn_sys({"unable to write ", s.label, svkit::kStartFile});
+  return start;
 }
 
 namespace {
@@ -117,25 +122,68 @@ pid_t recorded_pid(const Service& s) noexcept {
   return static_cast<pid_t>(pid);
 }
 
+// The older record (policy helper): pid_start in svkit-status, checked against the pid
+// file. Used when svkit-start is missing. Without either record nothing is adopted.
+pid_t status_recorded_pid(const Service& s) noexcept {
+  char text[svkit::kExtStatusMax];
+  svkit::UniqueFd fd(::openat(s.dir.get(), svkit::kExtStatusFile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  ssize_t n = fd ? ::read(fd.get(), text, sizeof text) : -1;
+  pid_t recorded = 0;
+  uint64_t ticks = 0;
+  if (n <= 0 || !svkit::parse_pid_start(std::string_view(text, static_cast<size_t>(n)), recorded, ticks))
+    return 0;
+  char buf[24];
+  const char* p = buf;
+  unsigned long long pid = 0;
+  if (read_small(s.dir.get(), svkit::kPidFile, buf, sizeof buf) <= 0 || !take_number(p, pid) ||
+      static_cast<pid_t>(pid) != recorded)
+    return 0;
+  return recorded;
+}
+
+// The start time the record gives for PID (0: none).
+unsigned long long recorded_start(const Service& s, pid_t pid, bool from_start_file) noexcept {
+  if (from_start_file) {
+    char buf[128];
+    const char* p = buf;
+    unsigned long long rec_pid = 0, rec_time = 0;
+    if (read_small(s.dir.get(), svkit::kStartFile, buf, sizeof buf) <= 0 ||
+        !take_number(p, rec_pid) || *p++ != ' ' || !take_number(p, rec_time) ||
+        rec_pid != static_cast<unsigned long long>(pid))
+      return 0;
+    return rec_time;
+  }
+  char text[svkit::kExtStatusMax];
+  svkit::UniqueFd fd(::openat(s.dir.get(), svkit::kExtStatusFile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  ssize_t n = fd ? ::read(fd.get(), text, sizeof text) : -1;
+  pid_t recorded = 0;
+  uint64_t ticks = 0;
+  if (n <= 0 || !svkit::parse_pid_start(std::string_view(text, static_cast<size_t>(n)), recorded, ticks) ||
+      recorded != pid)
+    return 0;
+  return ticks;
+}
+
 }  // namespace
 
 void adopt(Service& s) {
+  bool from_start_file = true;
   pid_t pid = recorded_pid(s);
+  if (pid <= 0) {
+    from_start_file = false;
+    pid = status_recorded_pid(s);
+  }
   if (pid <= 1 || pid == ::getpid()) return;
   // Open the pidfd first: it pins the process, so the start time read next cannot be
   // a later process's that reused the pid.
   svkit::UniqueFd pfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (!pfd) return;
-  char buf[128];
-  const char* p = buf;
-  unsigned long long rec_pid = 0, rec_time = 0;
-  if (read_small(s.dir.get(), svkit::kStartFile, buf, sizeof buf) <= 0 ||
-      !take_number(p, rec_pid) || *p++ != ' ' || !take_number(p, rec_time) ||
-      rec_time != start_time_of(pid))
-    return;
+  unsigned long long start = start_time_of(pid);
+  if (start == 0 || start != recorded_start(s, pid, from_start_file)) return;
   struct pollfd pw = {pfd.get(), POLLIN, 0};
   if (::poll(&pw, 1, 0) != 0) return;  // already gone
   s.adopted = true;
+  s.pid_start = start;
   s.pidfd = std::move(pfd);
   unsigned char raw[svkit::kStatusSize + 1];
   svkit::UniqueFd st(::openat(s.dir.get(), svkit::kStatusFile, O_RDONLY | O_CLOEXEC));
@@ -154,6 +202,6 @@ void adopt(Service& s) {
 #else
 namespace supervise {
 void adopt(Service&) {}
-void record_start(Service&, pid_t) noexcept {}
+uint64_t record_start(Service&, pid_t) noexcept { return 0; }
 }  // namespace supervise
 #endif

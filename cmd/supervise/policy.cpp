@@ -175,6 +175,7 @@ void run_ended(Context& c, Service& s, int code, int low) {
   s.has_exit = true;
   s.notify.reset();
   s.ready_at = s.kill_at = s.check_at = -1;
+  kill_group(s.check_pid);  // a ./check of the ended run must not hold up the next run's
   int64_t ran = s.up_since_ms >= 0 ? now - s.up_since_ms : 0;
   s.up_since_ms = -1;
   if (s.sv.want != svkit::Goal::up) return;  // stopped on purpose: no restart to pace
@@ -313,6 +314,8 @@ void fill_ext_status(const Service& s, svkit::ExtStatus& e) {
   e.reason = dr ? dr : s.reason;
   e.waiting_for = deps_waiting_for(s);
   e.backoff_until_ms = s.sv.backoff ? s.restart_real_ms : -1;
+  e.pid = s.sv.pid;
+  e.pid_start = s.sv.pid ? s.pid_start : 0;
 }
 
 }  // namespace supervise

@@ -50,6 +50,7 @@ struct Service {
   int64_t ready_real_ms = -1;    // CLOCK_REALTIME of ready / of restart_at (svkit-status)
   int64_t restart_real_ms = -1;
   uint64_t ext_hash = 0;         // of the svkit-status text last written
+  uint64_t pid_start = 0;        // kernel start time of sv.pid (adoption's proof of identity)
   svkit::ExitTally tally;        // restart-limit
   int alert_code = 0, alert_sig = 0;  // arguments of the pending ./alert
   char reason[80] = "";          // failed / waiting / unready text
@@ -128,7 +129,7 @@ const char* deps_reason(const Service& s);  // waiting/cycle text, or null
 void adopt(Service& s);
 // adopt.cpp: supervise/svkit-start, the identity (pid, kernel start time, boot) of the
 // ./run just started, which the next supervise's adopt() checks.
-void record_start(Service& s, pid_t pid) noexcept;
+uint64_t record_start(Service& s, pid_t pid) noexcept;  // the start time
 
 
 // log_pipe.cpp: the pipe between ./run and log/run; the environment.

@@ -88,9 +88,19 @@ struct ExtStatus {
   const char* reason = "";
   const char* waiting_for = "";
   int64_t backoff_until_ms = -1;   // -1: none
+  pid_t pid = 0;                   // the process supervised now (run or finish), 0: none
+  uint64_t pid_start = 0;          // its kernel start time (/proc/PID/stat field 22)
 };
 inline constexpr size_t kExtStatusMax = 1024;
 // Returns the text's length (truncated reason/waiting_for keep it below kExtStatusMax).
 size_t format_ext_status(const ExtStatus& e, char out[kExtStatusMax]) noexcept;
+
+// The kernel start time of a process (clock ticks since boot, /proc/PID/stat field 22)
+// from that file's TEXT; 0 when it cannot be parsed. start_time_of(PID) reads the file
+// (Linux; 0 elsewhere or when the process is gone).
+uint64_t parse_start_time(std::string_view stat_text) noexcept;
+uint64_t start_time_of(pid_t pid) noexcept;
+// The "pid_start PID TICKS" line of an svkit-status TEXT: false when there is none.
+bool parse_pid_start(std::string_view text, pid_t& pid, uint64_t& ticks) noexcept;
 
 }  // namespace svkit

@@ -30,6 +30,7 @@ lat = []
 try:
     sup.start(db)
     sup.start(app)
+    wait_phase(app, "down")  # its supervise/control is open from then on
     for i in range(reps):
         wait_phase(db, "starting")
         control(app, "u")

@@ -137,7 +137,7 @@ TEST_CASE("policy: svkit-status text: keys in order, one per line", "[policy][un
   std::string plain(buf, format_ext_status(e, buf));
   CHECK(plain ==
         "phase down\nready -\nready_since -\nrestarts 0\nlast_exit - -\nreason \n"
-        "waiting_for \nbackoff_until -\n");
+        "waiting_for \nbackoff_until -\npid_start - -\n");
   e.phase = Phase::backoff;
   e.ready = 1;
   e.ready_since_ms = 1764088000123;
@@ -148,14 +148,41 @@ TEST_CASE("policy: svkit-status text: keys in order, one per line", "[policy][un
   e.reason = "5 exits\nin 10 s";
   e.waiting_for = "db cache";
   e.backoff_until_ms = 1764088001005;
+  e.pid = 4242;
+  e.pid_start = 987654;
   std::string full(buf, format_ext_status(e, buf));
   CHECK(full ==
         "phase backoff\nready 1\nready_since 1764088000.123\nrestarts 3\nlast_exit -1 9\n"
-        "reason 5 exits in 10 s\nwaiting_for db cache\nbackoff_until 1764088001.005\n");
+        "reason 5 exits in 10 s\nwaiting_for db cache\nbackoff_until 1764088001.005\n"
+        "pid_start 4242 987654\n");
   std::string huge(5000, 'x');
   e.reason = huge.c_str();
   e.waiting_for = huge.c_str();
   size_t n = format_ext_status(e, buf);
   CHECK(n < kExtStatusMax);
-  CHECK(std::string(buf, n).substr(n - 29) == "backoff_until 1764088001.005\n");
+  CHECK(std::string(buf, n).substr(n - 51) == "backoff_until 1764088001.005\npid_start 4242 987654\n");
+  pid_t pid = 0;
+  uint64_t ticks = 0;
+  REQUIRE(parse_pid_start(std::string(buf, n), pid, ticks));
+  CHECK(pid == 4242);
+  CHECK(ticks == 987654);
+}
+
+TEST_CASE("policy: kernel start time from /proc/PID/stat; the pid_start record", "[policy][unit]") {
+  // A command name with blanks and parentheses: fields are counted after the last ')'.
+  std::string stat = "123 (a b) c)) S 1 123 123 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 "
+                     "987654 1000 200 18446744073709551615\n";
+  CHECK(parse_start_time(stat) == 987654u);
+  CHECK(parse_start_time("garbage") == 0u);
+  CHECK(parse_start_time("1 (x) S 1 2") == 0u);
+  CHECK(start_time_of(::getpid()) > 0u);
+  CHECK(start_time_of(::getpid()) == start_time_of(::getpid()));
+  pid_t pid = 0;
+  uint64_t ticks = 0;
+  CHECK_FALSE(parse_pid_start("phase up\npid_start - -\n", pid, ticks));
+  CHECK_FALSE(parse_pid_start("phase up\n", pid, ticks));
+  CHECK_FALSE(parse_pid_start("pid_start 12 x\n", pid, ticks));
+  CHECK(parse_pid_start("phase up\npid_start 12 34\nlater 1\n", pid, ticks));
+  CHECK(pid == 12);
+  CHECK(ticks == 34u);
 }

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+// Adoption after a SIGKILL of supervise, by identity: the pid and kernel start time that
+// supervise recorded in svkit-status (pid_start), not the process's working directory.
+// (A session leader cannot change its session or process group, so a service started by
+// supervise keeps both; what it can change is its directory, tested here.)
+#include <signal.h>
+
+#include "supervise_policy_fixture.hpp"
+#include "svkit/policy.hpp"
+
+using namespace svkit::test;
+using namespace svkit::test::sup;
+using namespace svkit::test::pol;
+
+TEST_CASE("supervise adopt: a service that left its directory (cd /) is adopted",
+          "[supervise][adopt][e2e]") {
+  ServiceDir s;
+  write_script(s / "run", "echo >> ../starts\ncd /\nexec sleep 30\n");
+  pid_t pid = 0;
+  {
+    Tool first("supervise", {s.str()});
+    pid = wait_running(s.dir);
+    REQUIRE(pid);
+    REQUIRE(eventually(5s, [&] { return comm_of(pid) == "sleep"; }));
+    REQUIRE(eventually(5s, [&] { return ext(s.dir, "pid_start") ==
+                                        std::to_string(pid) + " " +
+                                            std::to_string(svkit::start_time_of(pid)); }));
+    first.signal(SIGKILL);
+    REQUIRE(first.wait_exit(5s));
+  }
+  Tool second("supervise", {s.str()});
+  REQUIRE(eventually(5s, [&] { return supervised(s.dir); }));
+  CHECK(pid_of(s.dir) == pid);
+  CHECK_FALSE(eventually(300ms, [&] { return lines_in(s.tmp / "starts") > 1; }));
+  REQUIRE(control(s.dir, "d"));  // controlled as its own
+  CHECK(eventually(5s, [&] { return !process_alive(pid); }));
+}
+
+namespace {
+
+// A stranger that passes the old test (a session leader whose cwd is the service dir).
+std::unique_ptr<Tool> stranger_in(const ServiceDir& s) {
+  RunOptions o;
+  o.cwd = s.str();
+  auto t = std::make_unique<Tool>("/usr/bin/python3",
+                                  std::vector<std::string>{"-c", "import os,time\nos.setsid()\ntime.sleep(30)\n"},
+                                  o, false);
+  REQUIRE(eventually(5s, [&] { return ::getsid(t->pid()) == t->pid(); }));
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("supervise adopt: a reused pid (another start time) is never adopted",
+          "[supervise][adopt][e2e]") {
+  ServiceDir s;
+  write_script(s / "run", "exec sleep 30\n");
+  make_dirs(s / "supervise");
+  auto stranger = stranger_in(s);
+  pid_t pid = stranger->pid();
+  write_file(s / "supervise/pid", std::to_string(pid) + "\n");
+  write_file(s / "supervise/svkit-status",
+             "phase up\npid_start " + std::to_string(pid) + " " +
+                 std::to_string(svkit::start_time_of(pid) + 1) + "\n");
+  Tool sup("supervise", {s.str()});
+  pid_t started = wait_running(s.dir);
+  REQUIRE(started);
+  CHECK(started != pid);
+  CHECK(stranger->running());
+}
+
+TEST_CASE("supervise adopt: the recorded start time identifies the process",
+          "[supervise][adopt][e2e]") {
+  ServiceDir s;  // the control case of the test above: same stranger, right start time
+  write_script(s / "run", "echo >> ../starts\nexec sleep 30\n");
+  make_dirs(s / "supervise");
+  auto stranger = stranger_in(s);
+  pid_t pid = stranger->pid();
+  write_file(s / "supervise/pid", std::to_string(pid) + "\n");
+  write_file(s / "supervise/svkit-status",
+             "phase up\npid_start " + std::to_string(pid) + " " +
+                 std::to_string(svkit::start_time_of(pid)) + "\n");
+  Tool sup("supervise", {s.str()});
+  REQUIRE(eventually(5s, [&] { return supervised(s.dir); }));
+  CHECK(pid_of(s.dir) == pid);
+  CHECK_FALSE(svkit::test::exists(s.tmp / "starts"));
+}
