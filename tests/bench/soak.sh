@@ -24,11 +24,15 @@ scan=$work/service
 mkdir -p "$scan"
 samples=$work/samples
 cleanup() {
-  [ -n "${svscan_pid:-}" ] && kill -HUP "$svscan_pid" 2>/dev/null
-  sleep 2
-  [ -n "${svscan_pid:-}" ] && kill -KILL "$svscan_pid" 2>/dev/null
-  for d in "$scan"/*; do [ -e "$d/supervise/control" ] && printf x > "$d/supervise/control" 2>/dev/null; done
-  true
+  if [ -n "${svscan_pid:-}" ]; then
+    kill -HUP "$svscan_pid" 2>/dev/null || true
+    sleep 2
+    kill -KILL "$svscan_pid" 2>/dev/null || true
+  fi
+  for d in "$scan"/*; do
+    # sv's non-blocking write: only a supervise still running gets the x.
+    if [ -p "$d/supervise/control" ]; then "$bin/sv" x "$d" >/dev/null 2>&1 || true; fi
+  done
 }
 trap cleanup EXIT INT TERM
 # ~1 MB/s of numbered 100-byte lines.
@@ -56,12 +60,20 @@ done
 t0=$(date +%s)
 "$bin/svscan" "$scan" >/dev/null 2>&1 &
 svscan_pid=$!
+# Only this soak's processes: svscan, its supervise children, their svlogd children.
+pids_of() {
+  case $1 in
+    svscan) echo "$svscan_pid" ;;
+    supervise) pgrep -x -P "$svscan_pid" supervise || true ;;
+    svlogd) for s in $(pgrep -x -P "$svscan_pid" supervise); do pgrep -x -P "$s" svlogd; done || true ;;
+  esac
+}
 cpu_of() { awk '{ s += $14 + $15 } END { print s + 0 }' "$@" 2>/dev/null || echo 0; }
 sample() {  # seconds name rss_kb fds, per process kind
   now=$(($(date +%s) - t0))
   for kind in svscan supervise svlogd; do
     rss=0 fds=0
-    for p in $(pgrep -x "$kind" || true); do
+    for p in $(pids_of "$kind"); do
       r=$(awk '/^VmRSS/ { print $2 }' /proc/$p/status 2>/dev/null || echo 0)
       f=$(ls /proc/$p/fd 2>/dev/null | wc -l)
       rss=$((rss + ${r:-0})) fds=$((fds + f))
@@ -76,7 +88,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
 done
 sample
 # CPU of the supervisors (clock ticks), before stopping them.
-ticks=$(cpu_of $(for p in $(pgrep -x supervise) $svscan_pid; do echo /proc/$p/stat; done))
+ticks=$(cpu_of $(for p in $(pids_of supervise) $svscan_pid; do echo /proc/$p/stat; done))
 hz=$(getconf CLK_TCK)
 cleanup
 svscan_pid=
@@ -94,7 +106,7 @@ while [ $i -lt "$n" ]; do
   s=$(wc -l < "$work/starts-s$i" 2>/dev/null || echo 0)
   case $((i % 3)) in
     0) restarts=$((restarts + s - 1)) ;;
-    *) [ "$s" -gt 1 ] && dup=$((dup + s - 1)) ;;
+    *) if [ "$s" -gt 1 ]; then dup=$((dup + s - 1)); fi ;;
   esac
   if [ $((i % 3)) = 1 ]; then
     # Lines are numbered from 0 per start: the files kept (oldest rotated away) must
@@ -107,5 +119,5 @@ while [ $i -lt "$n" ]; do
 done
 echo "restarts: $restarts (crashing services); extra starts of non-crashing services (duplicates/restarts): $dup"
 echo "lost log lines (gaps in kept files): $lost"
-[ "$restarts" -gt 0 ] && awk -v t="$ticks" -v hz="$hz" -v r="$restarts" 'BEGIN { printf "CPU per restart (supervise+svscan): %.3f ms\n", t / hz * 1000 / r }'
+[ "$restarts" -le 0 ] || awk -v t="$ticks" -v hz="$hz" -v r="$restarts" 'BEGIN { printf "CPU per restart (supervise+svscan): %.3f ms\n", t / hz * 1000 / r }'
 rm -rf "$work"
