@@ -94,7 +94,7 @@ cleanup
 svscan_pid=
 echo "soak: n=$n minutes=$minutes work=$work"
 for kind in svscan supervise svlogd; do
-  awk -v k=$kind '$2 == k && $1 >= 120 { x[n] = $1 / 60; r[n] = $3; f[n] = $4; n++ }
+  awk -v k=$kind 'BEGIN { n = 0 } $2 == k && $1 >= 120 { x[n] = $1 / 60; r[n] = $3; f[n] = $4; n++ }
     function slope(y,   i, sx, sy, sxx, sxy) { for (i = 0; i < n; i++) { sx += x[i]; sy += y[i]; sxx += x[i] * x[i]; sxy += x[i] * y[i] }
       return (n * sxx - sx * sx) ? (n * sxy - sx * sy) / (n * sxx - sx * sx) : 0 }
     END { if (n < 2) { print k ": too few samples after minute 2"; exit }
