@@ -13,17 +13,18 @@ namespace svkit {
 
 bool make_fifo(int dirfd, const char* name) noexcept {
   struct stat st;
-  if (::fstatat(dirfd, name, &st, 0) == 0) {
+  if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
     if (S_ISFIFO(st.st_mode)) return true;
     errno = EEXIST;
     return false;
   }
   if (errno != ENOENT) return false;
-  return ::mkfifoat(dirfd, name, 0600) == 0 || errno == EEXIST;
+  if (::mkfifoat(dirfd, name, 0600) != 0) return errno == EEXIST;
+  return ::fchmodat(dirfd, name, 0600, 0) == 0;  // whatever the umask
 }
 
 UniqueFd open_fifo_reader(int dirfd, const char* name) noexcept {
-  return UniqueFd(::openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  return UniqueFd(::openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
 }
 
 Probe probe_supervisor(const std::string& service_dir) noexcept {

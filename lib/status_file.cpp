@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -67,13 +68,13 @@ size_t format_stat(const Status& s, char out[kStatLineMax]) noexcept {
 
 bool replace_file(int dirfd, const char* name, const char* name_new, const void* data,
                   size_t len) noexcept {
-  // Never through a symlink or into a FIFO planted as NAME_NEW (the open would write
-  // elsewhere, or block): such an entry is removed and the file created afresh.
-  const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+  // A fresh file every time: O_EXCL neither follows a symlink nor writes through a hard
+  // link planted at NAME_NEW; a leftover is removed once. Mode 0644 whatever the umask.
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
   UniqueFd fd(::openat(dirfd, name_new, flags, 0644));
-  if (!fd && (errno == ELOOP || errno == ENXIO) && ::unlinkat(dirfd, name_new, 0) == 0)
-    fd.reset(::openat(dirfd, name_new, flags | O_EXCL, 0644));
-  if (!fd) return false;
+  if (!fd && errno == EEXIST && ::unlinkat(dirfd, name_new, 0) == 0)
+    fd.reset(::openat(dirfd, name_new, flags, 0644));
+  if (!fd || ::fchmod(fd.get(), 0644) != 0) return false;
   ssize_t n;
   do n = ::write(fd.get(), data, len); while (n < 0 && errno == EINTR);
   if (n < 0) return false;

@@ -5,6 +5,7 @@
 #include "service.hpp"
 
 #ifdef __linux__
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include <string_view>
 
+#include "svkit/diag.hpp"
 #include "svkit/digits.hpp"
 #include "svkit/paths.hpp"
 #include "svkit/policy.hpp"
@@ -26,66 +28,160 @@
 namespace supervise {
 namespace {
 
-pid_t read_pid_file(const Service& s) noexcept {
-  svkit::UniqueFd fd(::openat(s.dir.get(), svkit::kPidFile, O_RDONLY | O_CLOEXEC));
-  if (!fd) return 0;
-  char buf[24];
-  ssize_t n = ::read(fd.get(), buf, sizeof buf);
-  long pid = 0;
-  ssize_t i = 0;
-  for (; i < n && buf[i] >= '0' && buf[i] <= '9' && pid < 100000000; ++i)
-    pid = pid * 10 + (buf[i] - '0');
-  if (i == 0 || i >= n || buf[i] != '\n') return 0;
-  return static_cast<pid_t>(pid);
-}
-
 void proc_path(char* out, long pid, const char* tail) noexcept {
   memcpy(out, "/proc/", 6);
   size_t len = 6 + svkit::format_int(out + 6, pid);
   strcpy(out + len, tail);
 }
 
-// Is PID the session leader whose cwd is this service directory? (Compared by device
-// and inode: no path buffers on the stack of a process that runs hundreds of times.)
-bool ours(const Service& s, pid_t pid) noexcept {
-  if (::getsid(pid) != pid) return false;
-  char path[48];
-  proc_path(path, pid, "/cwd");
-  struct stat theirs, mine;
-  return ::stat(path, &theirs) == 0 && ::fstat(s.dir.get(), &mine) == 0 &&
-         theirs.st_dev == mine.st_dev && theirs.st_ino == mine.st_ino;
+// Reads at most CAP-1 bytes of a small file (at DIRFD, or absolute), NUL-terminated.
+ssize_t read_small(int dirfd, const char* name, char* buf, size_t cap) noexcept {
+  svkit::UniqueFd fd(::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return -1;
+  ssize_t n;
+  do n = ::read(fd.get(), buf, cap - 1); while (n < 0 && errno == EINTR);
+  buf[n > 0 ? n : 0] = 0;
+  return n;
 }
 
-// Is PID the process the previous supervise started? svkit-status records its pid and
-// kernel start time ("pid_start"): a reused pid has another start time, and a service
-// may change its directory, session or group. Without that record (a file written by an
-// older supervise, or a crash between the pid and svkit-status writes) the older test
-// stands: a session leader whose cwd is this directory.
-bool identified(const Service& s, pid_t pid, uint64_t& start) noexcept {
+// Parses an unsigned decimal at P (advancing it); false when there is none.
+bool take_number(const char*& p, unsigned long long& v) noexcept {
+  if (*p < '0' || *p > '9') return false;
+  v = 0;
+  for (; *p >= '0' && *p <= '9'; ++p) {
+    if (v > 1000000000000000000ull) return false;
+    v = v * 10 + static_cast<unsigned>(*p - '0');
+  }
+  return true;
+}
+
+// This boot's id (36 characters), "" when the kernel has none.
+void boot_id(char out[40]) noexcept {
+  ssize_t n = read_small(AT_FDCWD, "/proc/sys/kernel/random/boot_id", out, 40);
+  if (n < 36) n = 0;
+  out[n > 36 ? 36 : n] = 0;
+}
+
+}  // namespace
+
+// Field 22 of /proc/PID/stat: the kernel's start time of PID (clock ticks since boot),
+// which nothing the process does can change. The fields are counted after the last ')'
+// (the command name may hold spaces and parentheses). 0 when unknown.
+unsigned long long start_time_of(pid_t pid) noexcept {
+  char path[48], buf[1024];
+  proc_path(path, pid, "/stat");
+  if (read_small(AT_FDCWD, path, buf, sizeof buf) <= 0) return 0;
+  const char* p = strrchr(buf, ')');
+  if (!p) return 0;
+  ++p;
+  for (int field = 2; field < 22; ++p) {  // p is past field 2 (the name): skip 3..21
+    if (*p == 0) return 0;
+    if (*p == ' ') ++field;
+  }
+  unsigned long long t = 0;
+  return take_number(p, t) ? t : 0;
+}
+
+// Records the process just started as this service's: "PID STARTTIME BOOTID\n",
+// replaced atomically. Adoption trusts this record only.
+uint64_t record_start(Service& s, pid_t pid) noexcept {
+  unsigned long long start = start_time_of(pid);
+  char text[128];
+  size_t n = svkit::format_uint(text, static_cast<unsigned long>(pid));
+  text[n++] = ' ';
+  n += svkit::format_uint(text + n, static_cast<unsigned long>(start));
+  text[n++] = ' ';
+  char id[40];
+  boot_id(id);
+  memcpy(text + n, id, strlen(id));
+  n += strlen(id);
+  text[n++] = '\n';
+  if (!svkit::replace_file(s.dir.get(), svkit::kStartFile, svkit::kStartNew, text, n))
+    svkit::warn_sys({"unable to write ", s.label, svkit::kStartFile});
+  return start;
+}
+
+namespace {
+
+// The process a previous supervise recorded in supervise/svkit-start, if it is still the
+// same process: same pid, same kernel start time, same boot. The working directory, the
+// session, the process group and the name are the service's to change; these are not.
+// The caller holds a pidfd on PID, so the pid cannot be reused while it looks.
+pid_t recorded_pid(const Service& s) noexcept {
+  char buf[128];
+  if (read_small(s.dir.get(), svkit::kStartFile, buf, sizeof buf) <= 0) return 0;
+  const char* p = buf;
+  unsigned long long pid = 0, t = 0;
+  if (!take_number(p, pid) || *p++ != ' ' || !take_number(p, t) || *p++ != ' ') return 0;
+  if (pid <= 1 || pid > 0x3fffffff || t == 0) return 0;
+  const char* nl = strchr(p, '\n');
+  if (!nl) return 0;
+  char id[40];
+  boot_id(id);
+  if (static_cast<size_t>(nl - p) != strlen(id) || memcmp(p, id, strlen(id)) != 0) return 0;
+  return static_cast<pid_t>(pid);
+}
+
+// The older record (policy helper): pid_start in svkit-status, checked against the pid
+// file. Used when svkit-start is missing. Without either record nothing is adopted.
+pid_t status_recorded_pid(const Service& s) noexcept {
   char text[svkit::kExtStatusMax];
-  svkit::UniqueFd fd(::openat(s.dir.get(), svkit::kExtStatusFile, O_RDONLY | O_CLOEXEC));
+  svkit::UniqueFd fd(::openat(s.dir.get(), svkit::kExtStatusFile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   ssize_t n = fd ? ::read(fd.get(), text, sizeof text) : -1;
   pid_t recorded = 0;
   uint64_t ticks = 0;
-  start = svkit::start_time_of(pid);
-  if (n > 0 && svkit::parse_pid_start(std::string_view(text, static_cast<size_t>(n)), recorded, ticks) &&
-      recorded == pid)
-    return start != 0 && start == ticks;
-  return ours(s, pid);
+  if (n <= 0 || !svkit::parse_pid_start(std::string_view(text, static_cast<size_t>(n)), recorded, ticks))
+    return 0;
+  char buf[24];
+  const char* p = buf;
+  unsigned long long pid = 0;
+  if (read_small(s.dir.get(), svkit::kPidFile, buf, sizeof buf) <= 0 || !take_number(p, pid) ||
+      static_cast<pid_t>(pid) != recorded)
+    return 0;
+  return recorded;
+}
+
+// The start time the record gives for PID (0: none).
+unsigned long long recorded_start(const Service& s, pid_t pid, bool from_start_file) noexcept {
+  if (from_start_file) {
+    char buf[128];
+    const char* p = buf;
+    unsigned long long rec_pid = 0, rec_time = 0;
+    if (read_small(s.dir.get(), svkit::kStartFile, buf, sizeof buf) <= 0 ||
+        !take_number(p, rec_pid) || *p++ != ' ' || !take_number(p, rec_time) ||
+        rec_pid != static_cast<unsigned long long>(pid))
+      return 0;
+    return rec_time;
+  }
+  char text[svkit::kExtStatusMax];
+  svkit::UniqueFd fd(::openat(s.dir.get(), svkit::kExtStatusFile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  ssize_t n = fd ? ::read(fd.get(), text, sizeof text) : -1;
+  pid_t recorded = 0;
+  uint64_t ticks = 0;
+  if (n <= 0 || !svkit::parse_pid_start(std::string_view(text, static_cast<size_t>(n)), recorded, ticks) ||
+      recorded != pid)
+    return 0;
+  return ticks;
 }
 
 }  // namespace
 
 void adopt(Service& s) {
-  pid_t pid = read_pid_file(s);
+  bool from_start_file = true;
+  pid_t pid = recorded_pid(s);
+  if (pid <= 0) {
+    from_start_file = false;
+    pid = status_recorded_pid(s);
+  }
   if (pid <= 1 || pid == ::getpid()) return;
-  // Open the pidfd first: it pins the process, so the checks below cannot be fooled by
-  // the pid being reused in between.
+  // Open the pidfd first: it pins the process, so the start time read next cannot be
+  // a later process's that reused the pid.
   svkit::UniqueFd pfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  uint64_t start = 0;
-  if (!pfd || !identified(s, pid, start)) return;
-  struct pollfd p = {pfd.get(), POLLIN, 0};
-  if (::poll(&p, 1, 0) != 0) return;  // already gone
+  if (!pfd) return;
+  unsigned long long start = start_time_of(pid);
+  if (start == 0 || start != recorded_start(s, pid, from_start_file)) return;
+  struct pollfd pw = {pfd.get(), POLLIN, 0};
+  if (::poll(&pw, 1, 0) != 0) return;  // already gone
   s.adopted = true;
   s.pid_start = start;
   s.pidfd = std::move(pfd);
@@ -106,5 +202,6 @@ void adopt(Service& s) {
 #else
 namespace supervise {
 void adopt(Service&) {}
+uint64_t record_start(Service&, pid_t) noexcept { return 0; }
 }  // namespace supervise
 #endif

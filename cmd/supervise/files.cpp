@@ -28,7 +28,10 @@ void write_or_warn(Service& s, const char* name, const char* name_new, const voi
 }  // namespace
 
 void make_supervise_dir(Service& s) {
-  if (::mkdirat(s.dir.get(), svkit::kSuperviseDir, 0700) == 0) return;
+  if (::mkdirat(s.dir.get(), svkit::kSuperviseDir, 0700) == 0) {
+    ::fchmodat(s.dir.get(), svkit::kSuperviseDir, 0700, 0);  // whatever the umask
+    return;
+  }
   // A symlink whose target is gone (a wiped tmpfs): create the target, as runsv does.
   char target[256];
   ssize_t n = ::readlinkat(s.dir.get(), svkit::kSuperviseDir, target, sizeof target);
@@ -61,7 +64,7 @@ void open_control(Service& s) {
   // Keep a writer open on our own FIFO: otherwise, after the first client closes it,
   // poll() reports end-of-file forever and the loop spins.
   s.control_keep.reset(
-      ::openat(s.dir.get(), svkit::kControlFifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+      ::openat(s.dir.get(), svkit::kControlFifo, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
   if (!s.control_keep)
     svkit::die_sys(kExitTemporary, {"unable to open ", s.label, svkit::kControlFifo});
 }

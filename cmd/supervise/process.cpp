@@ -113,7 +113,7 @@ void start_run(Context& c, Service& s) {
     return;
   }
   s.adopted = false;
-  s.pid_start = svkit::start_time_of(pid);
+  s.pid_start = record_start(s, pid);
   apply(c, s, svkit::on_started(s.sv, pid));
   run_started(c, s, notify.read ? notify.read.release() : -1, now_ms());
 }

@@ -127,6 +127,9 @@ const char* deps_reason(const Service& s);  // waiting/cycle text, or null
 
 // adopt.cpp: take over a process left by a killed supervise (Linux; elsewhere no-op).
 void adopt(Service& s);
+// adopt.cpp: supervise/svkit-start, the identity (pid, kernel start time, boot) of the
+// ./run just started, which the next supervise's adopt() checks.
+uint64_t record_start(Service& s, pid_t pid) noexcept;  // the start time
 
 
 // log_pipe.cpp: the pipe between ./run and log/run; the environment.

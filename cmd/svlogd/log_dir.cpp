@@ -67,7 +67,7 @@ bool LogDir::open() {
     svkit::warn_sys({"unable to change directory: ", name_});
     return false;
   }
-  lock_.reset(::openat(dir_.get(), "lock", O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0600));
+  lock_.reset(::openat(dir_.get(), "lock", O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!lock_ || ::flock(lock_.get(), LOCK_EX | LOCK_NB) != 0) {
     int e = errno;
     lock_.reset();
@@ -77,7 +77,7 @@ bool LogDir::open() {
     return false;
   }
   cfg_ = svkit::LogConfig{};
-  svkit::UniqueFd cf(::openat(dir_.get(), "config", O_RDONLY | O_CLOEXEC));
+  svkit::UniqueFd cf(::openat(dir_.get(), "config", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   std::string text;
   if ((!cf && errno != ENOENT) || (cf && !svkit::read_all(cf.get(), text))) {
     svkit::warn_sys({"unable to read config: ", name_});
@@ -114,7 +114,7 @@ bool LogDir::open_current() {
     return false;
   }
   retry_pausing("unable to open current", [&] {
-    cur_.reset(::openat(dir_.get(), "current", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+    cur_.reset(::openat(dir_.get(), "current", O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
     return static_cast<bool>(cur_);
   });
   retry_pausing("unable to set mode of current", [&] { return ::fchmod(cur_.get(), 0644) == 0; });

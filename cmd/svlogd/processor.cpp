@@ -27,13 +27,13 @@ void LogDir::start_processor() {
   int d = dir_.get();
   svkit::UniqueFd in(::openat(d, saved_.c_str(), O_RDONLY | O_CLOEXEC));
   svkit::UniqueFd out(::openat(d, with_suffix(saved_, 't').c_str(),
-                               O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+                               O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
   svkit::UniqueFd state(::openat(d, "state", O_RDONLY | O_CLOEXEC));
   if (!state && errno == ENOENT) {
-    svkit::UniqueFd(::openat(d, "state", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    svkit::UniqueFd(::openat(d, "state", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
     state.reset(::openat(d, "state", O_RDONLY | O_CLOEXEC));
   }
-  svkit::UniqueFd next(::openat(d, "newstate", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  svkit::UniqueFd next(::openat(d, "newstate", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
   pid_t pid = -1;
   if (in && out && state && next) {
     const char* argv[] = {"sh", "-c", cfg_.processor.c_str(), nullptr};

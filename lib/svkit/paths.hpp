@@ -16,6 +16,9 @@ inline constexpr const char kPidFile[] = "supervise/pid";
 inline constexpr const char kPidNew[] = "supervise/pid.new";
 inline constexpr const char kExtStatusFile[] = "supervise/svkit-status";  // svkit's own
 inline constexpr const char kExtStatusNew[] = "supervise/svkit-status.new";
+// "PID STARTTIME BOOTID\n" of the last ./run (or log/run) started: what adoption trusts.
+inline constexpr const char kStartFile[] = "supervise/svkit-start";  // svkit's own
+inline constexpr const char kStartNew[] = "supervise/svkit-start.new";
 inline constexpr const char kRunFile[] = "run";
 inline constexpr const char kFinishFile[] = "finish";
 inline constexpr const char kDownFile[] = "down";

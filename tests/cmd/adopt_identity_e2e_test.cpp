@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+// adopt_identity: after kill -9 of supervise, the next one recognises the service's
+// process by what the service cannot change (pid + kernel start time + boot, recorded in
+// supervise/svkit-start), not by its working directory, session, group or name; and never
+// adopts a stranger that reuses a recorded pid.
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "supervise_fixture.hpp"
+
+using namespace svkit::test;
+using namespace svkit::test::sup;
+
+namespace {
+
+std::vector<long> numbers(const std::string& text) {
+  std::vector<long> out;
+  for (const auto& l : split_lines(text)) out.push_back(std::stol(l));
+  return out;
+}
+
+bool is_sequence(const std::vector<long>& v, long n) {
+  if (static_cast<long>(v.size()) != n) return false;
+  for (long i = 0; i < n; ++i)
+    if (v[static_cast<size_t>(i)] != i) return false;
+  return true;
+}
+
+// Field 22 of /proc/PID/stat, counted after the last ')'.
+unsigned long long start_time(pid_t pid) {
+  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream in(stat.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22; ++i) in >> field;
+  return std::stoull(field);
+}
+
+std::string boot_id() {
+  std::string id = read_file("/proc/sys/kernel/random/boot_id");
+  return id.substr(0, id.find('\n'));
+}
+
+// Runs supervise on S, waits for the service (and logger), kills supervise with SIGKILL.
+struct Killed {
+  pid_t pid = 0, logger = 0;
+};
+Killed start_and_kill(const ServiceDir& s, bool has_log, const std::function<bool()>& ready) {
+  Killed k;
+  Tool first("supervise", {s.str()});
+  k.pid = wait_running(s.dir);
+  if (has_log) k.logger = wait_running(s / "log");
+  REQUIRE(k.pid);
+  REQUIRE(eventually(5s, ready));
+  first.signal(SIGKILL);
+  REQUIRE(first.wait_exit(5s));
+  return k;
+}
+
+}  // namespace
+
+TEST_CASE("adopt: the record is PID STARTTIME BOOTID of the running ./run",
+          "[supervise][adopt][e2e]") {
+  ServiceDir s;
+  write_script(s / "run", "exec sleep 30\n");
+  Tool sup("supervise", {s.str()});
+  pid_t pid = wait_running(s.dir);
+  REQUIRE(pid);
+  REQUIRE(eventually(5s, [&] { return svkit::test::exists(s / "supervise/svkit-start"); }));
+  CHECK(read_file(s / "supervise/svkit-start") ==
+        std::to_string(pid) + " " + std::to_string(start_time(pid)) + " " + boot_id() + "\n");
+  CHECK_FALSE(svkit::test::exists(s / "supervise/svkit-start.new"));
+}
+
+TEST_CASE("adopt: a service that chdirs, renames itself and tries setsid is not duplicated",
+          "[supervise][adopt][e2e]") {
+  ServiceDir s;
+  // What nginx or PostgreSQL do themselves: leave the service directory before working.
+  write_script(s / "run",
+               "echo $$ >> ../starts\n"
+               "cd /\n"
+               "exec perl -e 'use POSIX; POSIX::setsid(); setpgrp(0, 0); $0 = \"mydaemon\";"
+               " sleep 30'\n");
+  auto renamed = [&] {
+    pid_t p = pid_of(s.dir);
+    return p && read_file("/proc/" + std::to_string(p) + "/comm") == "mydaemon\n";
+  };
+  Killed k = start_and_kill(s, false, renamed);
+  CHECK(fs::read_symlink("/proc/" + std::to_string(k.pid) + "/cwd") == "/");
+  Tool second("supervise", {s.str()});
+  REQUIRE(eventually(5s, [&] { return supervised(s.dir); }));
+  CHECK(stat_becomes(s.dir, "run"));
+  CHECK(pid_of(s.dir) == k.pid);
+  CHECK(lines_in(s.tmp / "starts") == 1);
+  // Still controlled: d ends it and supervise notices through the pidfd.
+  REQUIRE(control(s.dir, "d"));
+  CHECK(stat_becomes(s.dir, "down"));
+  CHECK(eventually(5s, [&] { return !process_alive(k.pid); }));
+  CHECK(lines_in(s.tmp / "starts") == 1);
+}
+
+TEST_CASE("adopt: a logger that chdirs is adopted, no duplicate, no lost line",
+          "[supervise][adopt][e2e]") {
+  ServiceDir s;
+  make_dirs(s / "log/main");
+  write_script(s / "run",
+               "echo $$ >> ../starts\n"
+               "cd /\n"
+               "i=0; while [ $i -lt 400 ]; do echo $i; i=$((i+1)); sleep 0.005; done\n"
+               "exec sleep 30\n");
+  write_script(s / "log/run", "echo $$ >> ../../log-starts\ncd /\nexec " + bin("svlogd") + " " +
+                                  (s / "log/main").string() + "\n");
+  auto current = [&] { return read_file(s / "log/main/current"); };
+  Killed k = start_and_kill(s, true, [&] { return count_lines(current()) >= 30; });
+  Tool second("supervise", {s.str()});
+  REQUIRE(eventually(5s, [&] { return supervised(s.dir) && supervised(s / "log"); }));
+  CHECK(pid_of(s.dir) == k.pid);
+  CHECK(pid_of(s / "log") == k.logger);
+  REQUIRE(eventually(10s, [&] { return count_lines(current()) >= 400; }));
+  CHECK(is_sequence(numbers(current()), 400));
+  CHECK(lines_in(s.tmp / "starts") == 1);
+  CHECK(lines_in(s.tmp / "log-starts") == 1);
+  REQUIRE(control(s.dir, "x"));
+  CHECK(second.wait_exit(5s) == 0);
+  CHECK(eventually(5s, [&] { return !process_alive(k.logger); }));
+}
+
+TEST_CASE("adopt: a recorded pid reused by a stranger is never adopted",
+          "[supervise][adopt][e2e]") {
+  ServiceDir s;
+  write_script(s / "run", "exec sleep 30\n");
+  make_dirs(s / "supervise");
+  // A live session leader whose cwd IS the service directory: the old cwd test would
+  // have taken it. The record names its pid with another start time (the pid's previous
+  // owner), as after the service died and its pid was reused.
+  RunOptions opt;
+  Tool stranger("/bin/sh", {"-c", "cd '" + s.str() + "' && exec sleep 30"}, opt, true);
+  REQUIRE(eventually(5s, [&] {
+    return fs::read_symlink("/proc/" + std::to_string(stranger.pid()) + "/cwd") == s.dir;
+  }));
+  unsigned long long t = start_time(stranger.pid());
+  REQUIRE(t > 0);
+  SECTION("older start time") {
+    write_file(s / "supervise/svkit-start", std::to_string(stranger.pid()) + " " +
+                                                std::to_string(t - 1) + " " + boot_id() + "\n");
+  }
+  SECTION("another boot") {
+    write_file(s / "supervise/svkit-start", std::to_string(stranger.pid()) + " " +
+                                                std::to_string(t) +
+                                                " 00000000-0000-0000-0000-000000000000\n");
+  }
+  SECTION("pid file only (no record)") {
+    write_file(s / "supervise/pid", std::to_string(stranger.pid()) + "\n");
+  }
+  SECTION("malformed record") {
+    write_file(s / "supervise/svkit-start", std::to_string(stranger.pid()) + "\n");
+  }
+  write_file(s / "supervise/pid", std::to_string(stranger.pid()) + "\n");
+  Tool sup("supervise", {s.str()});
+  pid_t pid = wait_running(s.dir);
+  REQUIRE(pid);
+  CHECK(pid != stranger.pid());
+  CHECK(stranger.running());
+  // The new record names the new process.
+  CHECK(eventually(5s, [&] {
+    return read_file(s / "supervise/svkit-start").rfind(std::to_string(pid) + " ", 0) == 0;
+  }));
+}
