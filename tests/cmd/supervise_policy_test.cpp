@@ -165,6 +165,8 @@ TEST_CASE("supervise policy: timeout-kill: KILL to the whole group after the dow
   REQUIRE(wait_running(s.dir));
   REQUIRE(eventually(5s, [&] { return !read_file(s.tmp / "child").empty() && comm_of(pid_of(s.dir)) == "sleep"; }));
   pid_t child = std::stoi(read_file(s.tmp / "child"));
+  // svkit-status follows status: wait until it says up, or "down" below could be the old one.
+  REQUIRE(phase_becomes(s.dir, "up", 5s));
   auto t0 = std::chrono::steady_clock::now();
   REQUIRE(control(s.dir, "d"));
   REQUIRE(phase_becomes(s.dir, "down", 5s));
