@@ -166,9 +166,11 @@ TEST_CASE("sv exit and shutdown end the supervisor", "[clients][sv][e2e]") {
 TEST_CASE("sv check waits for ./check and times out with the status", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
   Rig rig;
-  // passes on its third call
+  // passes on its third call. supervise runs ./check too (readiness), so the count is
+  // replaced by a rename: a reader never sees a truncated file.
   write_script(rig.dir / "check",
-               "n=$(cat count 2>/dev/null || echo 0); echo $((n+1)) >count; [ \"$n\" -ge 2 ]\n");
+               "n=$(cat count 2>/dev/null || echo 0); echo $((n+1)) >count.$$ && mv -f count.$$ count;"
+               " [ \"$n\" -ge 2 ]\n");
   REQUIRE(rig.start(supervisor));
   auto r = rig.sv({"-w", "5", "check", "web"});
   CHECK(r.code == 0);
