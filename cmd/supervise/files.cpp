@@ -76,6 +76,9 @@ void open_ok(Service& s) {
   if (!s.ok) svkit::die_sys(kExitTemporary, {"unable to read ", s.label, svkit::kOkFifo});
 }
 
+// pid -> status -> svkit-status -> stat. pid must precede status (a client that saw the
+// status finds its pid); svkit-status follows status at once, as a client waiting for
+// "up" (sv -w up) reads it for readiness; stat, which nothing waits on, comes last.
 void publish(Service& s) {
   if (s.sv.pid != s.written_pid) {
     char text[24];
@@ -86,12 +89,11 @@ void publish(Service& s) {
     else
       svkit::warn_sys({"unable to write ", s.label, svkit::kPidFile});
   }
-  // pid must precede status (a client that saw the status finds its pid); stat follows
-  // status, so a client waiting on status is released one rename earlier.
   svkit::Status status = svkit::to_status(s.sv, s.when);
   unsigned char record[svkit::kStatusSize];
   svkit::pack_status(status, record);
   write_or_warn(s, svkit::kStatusFile, svkit::kStatusNew, record, sizeof record);
+  write_ext_status(s);
   char line[svkit::kStatLineMax];  // publishing never allocates
   write_or_warn(s, svkit::kStatFile, svkit::kStatNew, line, svkit::format_stat(status, line));
 }
@@ -115,8 +117,9 @@ void flush(Service& s) {
   if (s.publish_pending) {
     s.publish_pending = false;
     publish(s);
+  } else {
+    write_ext_status(s);
   }
-  write_ext_status(s);
 }
 
 }  // namespace supervise

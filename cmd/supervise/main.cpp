@@ -57,12 +57,10 @@ void setup(Context& c) {
   adopt(c.main);  // under the lock: no other supervise can race us for the orphan
   if (c.has_log) adopt(c.log);
   open_control(c.main);
-  publish(c.main);
-  write_ext_status(c.main);  // exists before status first says run (dependents read both)
+  publish(c.main);  // svkit-status too (dependents read both)
   if (c.has_log) {
     open_control(c.log);
     publish(c.log);
-    write_ext_status(c.log);
   }
   open_ok(c.main);
   if (c.has_log) open_ok(c.log);

@@ -21,6 +21,7 @@ struct Service {
   svkit::UniqueFd dir;        // the service directory (O_DIRECTORY)
   svkit::UniqueFd lock, control, control_keep, ok;
   svkit::UniqueFd pidfd;      // an adopted process (not our child): readable when it ends
+  svkit::UniqueFd start_file; // supervise/svkit-start, rewritten in place (adopt.cpp)
   svkit::Tai64n when;         // time of the last start / down transition
   pid_t written_pid = -1;     // what supervise/pid holds, to rewrite it only on change
   int64_t last_start_ms = -1; // monotonic; restarts at most once per second

@@ -220,7 +220,7 @@ Gate wait_healthy(const Service& s, const std::string& version, double deadline)
     if (exits >= 3)
       return {false, version + " exited " + std::to_string(exits) + " times within " + secs(now - t0)};
     if (now >= deadline) {
-      double w = deadline - t0;
+      double w = r.wait;  // what the user asked for (the deadline was set before the switch)
       if (!seen_supervise)
         return {false, s.name + " is not supervised within " + secs(w) + " (is svscan watching " +
                            r.scandir + "?)"};

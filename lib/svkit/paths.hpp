@@ -18,7 +18,6 @@ inline constexpr const char kExtStatusFile[] = "supervise/svkit-status";  // svk
 inline constexpr const char kExtStatusNew[] = "supervise/svkit-status.new";
 // "PID STARTTIME BOOTID\n" of the last ./run (or log/run) started: what adoption trusts.
 inline constexpr const char kStartFile[] = "supervise/svkit-start";  // svkit's own
-inline constexpr const char kStartNew[] = "supervise/svkit-start.new";
 inline constexpr const char kRunFile[] = "run";
 inline constexpr const char kFinishFile[] = "finish";
 inline constexpr const char kDownFile[] = "down";

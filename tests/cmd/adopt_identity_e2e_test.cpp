@@ -46,6 +46,19 @@ std::string boot_id() {
   return id.substr(0, id.find('\n'));
 }
 
+// supervise/svkit-start's fields. supervise writes a fixed layout (pid and start time
+// zero-padded, boot id space-padded) in place; tests write the plain form, also accepted.
+struct StartRecord {
+  unsigned long long pid = 0, start = 0;
+  std::string boot;
+};
+StartRecord start_record(const fs::path& p) {
+  StartRecord r;
+  std::istringstream in(read_file(p));
+  in >> r.pid >> r.start >> r.boot;
+  return r;
+}
+
 // Runs supervise on S, waits for the service (and logger), kills supervise with SIGKILL.
 struct Killed {
   pid_t pid = 0, logger = 0;
@@ -72,9 +85,21 @@ TEST_CASE("adopt: the record is PID STARTTIME BOOTID of the running ./run",
   pid_t pid = wait_running(s.dir);
   REQUIRE(pid);
   REQUIRE(eventually(5s, [&] { return svkit::test::exists(s / "supervise/svkit-start"); }));
-  CHECK(read_file(s / "supervise/svkit-start") ==
-        std::to_string(pid) + " " + std::to_string(start_time(pid)) + " " + boot_id() + "\n");
-  CHECK_FALSE(svkit::test::exists(s / "supervise/svkit-start.new"));
+  std::string text = read_file(s / "supervise/svkit-start");
+  CHECK(text.size() == 69);  // 10 + 1 + 20 + 1 + 36 + newline
+  CHECK(text.back() == '\n');
+  StartRecord r = start_record(s / "supervise/svkit-start");
+  CHECK(r.pid == static_cast<unsigned long long>(pid));
+  CHECK(r.start == start_time(pid));
+  CHECK(r.boot == boot_id());
+  // A restart rewrites it in place, same size, the new process's identity.
+  REQUIRE(control(s.dir, "k"));
+  REQUIRE(eventually(5s, [&] { pid_t p = pid_of(s.dir); return p && p != pid; }));
+  pid_t next = pid_of(s.dir);
+  REQUIRE(eventually(5s, [&] { return start_record(s / "supervise/svkit-start").pid ==
+                                      static_cast<unsigned long long>(next); }));
+  CHECK(read_file(s / "supervise/svkit-start").size() == 69);
+  CHECK(start_record(s / "supervise/svkit-start").start == start_time(next));
 }
 
 TEST_CASE("adopt: a service that chdirs, renames itself and tries setsid is not duplicated",
@@ -168,6 +193,6 @@ TEST_CASE("adopt: a recorded pid reused by a stranger is never adopted",
   CHECK(stranger.running());
   // The new record names the new process.
   CHECK(eventually(5s, [&] {
-    return read_file(s / "supervise/svkit-start").rfind(std::to_string(pid) + " ", 0) == 0;
+    return start_record(s / "supervise/svkit-start").pid == static_cast<unsigned long long>(pid);
   }));
 }
