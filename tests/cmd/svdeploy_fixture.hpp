@@ -2,6 +2,7 @@
 // svdeploy_fixture: a scratch root (release store, runtime dirs, scan dir) with a real
 // svscan watching the scan dir, and helpers to write releases and run svdeploy in it.
 #pragma once
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
@@ -46,6 +47,20 @@ struct Scratch {
       svscan = std::make_unique<Tool>(bin("svscan"), std::vector<std::string>{scan.string()}, o);
     }
   }
+
+  // The tree stops the way an administrator stops it (HUP: every service down, then
+  // svscan exits), before the directories go: a TERM would leave the services running.
+  ~Scratch() { stop(); }
+  void stop() {
+    if (!svscan) return;
+    if (svscan->running()) {
+      svscan->signal(SIGHUP);
+      svscan->wait_exit(15s);
+    }
+    svscan.reset();
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
 
   RunOptions opts(std::map<std::string, std::string> extra = {}) const {
     RunOptions o;

@@ -180,10 +180,13 @@ TEST_CASE("svdeploy: a full disk during install leaves nothing behind", "[svdepl
   Scratch s;
   make_dirs(s.store);
   REQUIRE(::mount("tmpfs", s.store.c_str(), "tmpfs", 0, "size=256k") == 0);
-  struct Unmount {
-    fs::path p;
-    ~Unmount() { ::umount2(p.c_str(), MNT_DETACH); }
-  } unmount{s.store};
+  struct Unmount {  // the tree stops first: its services run from the tmpfs
+    Scratch& s;
+    ~Unmount() {
+      s.stop();
+      ::umount2(s.store.c_str(), MNT_DETACH);
+    }
+  } unmount{s};
   s.release("good", steady());
   REQUIRE(s.deploy({"install", "app", "1", (s.src / "good").string()}).code == 0);
   REQUIRE(s.deploy({"activate", "app", "1"}).code == 0);
