@@ -14,6 +14,8 @@
 namespace svkit {
 namespace {
 
+constexpr uint64_t kMaxPid = 4194304;  // Linux's PID_MAX_LIMIT; other systems are lower
+
 std::optional<uint64_t> parse_u64(std::string_view t) noexcept {
   if (t.empty() || t.size() > 19) return std::nullopt;
   uint64_t v = 0;
@@ -113,6 +115,29 @@ SvkitStatus parse_svkit_status(std::string_view text) {
       }
     } else if (key == "backoff_until") {
       s.backoff_until_ms = parse_time_ms(value);
+    } else if (key == "supervisor") {
+      auto pid = parse_u64(value);
+      s.supervisor.reset();
+      if (pid && *pid > 0 && *pid <= kMaxPid) s.supervisor = static_cast<int64_t>(*pid);
+    } else if (key == "memory_limit") {
+      s.memory_limit = parse_u64(value);
+    } else if (key == "cpu_limit") {
+      s.cpu_limit.reset();
+      auto mid = value.find(' ');
+      if (mid != std::string_view::npos) {
+        auto percent = parse_u64(value.substr(0, mid));
+        auto seconds = parse_u64(trim(value.substr(mid + 1)));
+        if (percent && seconds) s.cpu_limit = SvkitStatus::CpuLimit{*percent, *seconds};
+      }
+    } else if (key == "watchdog_interval") {
+      s.watchdog_interval_ms = parse_u64(value);
+    } else if (key == "watchdog_trip") {
+      s.watchdog_trip.reset();
+      auto mid = value.find(' ');
+      auto when = parse_time_ms(value.substr(0, mid));
+      if (when)
+        s.watchdog_trip = SvkitStatus::Trip{
+            *when, mid == std::string_view::npos ? std::string() : std::string(trim(value.substr(mid + 1)))};
     }
   }
   return s;
@@ -189,6 +214,46 @@ std::string json_svkit_fields(const std::optional<SvkitStatus>& ext,
   else
     o += "null";
   return o;
+}
+
+std::string decimal_seconds(double seconds) {
+  if (!(seconds > 0)) return "0.000";  // also NaN
+  if (seconds > 1e15) seconds = 1e15;
+  auto ms = static_cast<int64_t>(seconds * 1000 + 0.5);
+  std::string o;
+  put_time_since(o, ms);
+  return o;
+}
+
+std::string json_measure_fields(const std::optional<SvkitStatus>& ext,
+                                const std::optional<TreeUsage>& usage) {
+  std::string o = "\"memory_bytes\":";
+  o += usage ? std::to_string(usage->rss_bytes) : "null";
+  o += ",\"cpu_seconds\":";
+  o += usage ? decimal_seconds(usage->cpu_seconds) : "null";
+  o += ",\"processes\":";
+  o += usage ? std::to_string(usage->processes) : "null";
+  o += ",\"watchdog\":";
+  if (!ext) return o += "null";
+  o += "{\"memory_limit\":";
+  o += ext->memory_limit ? std::to_string(*ext->memory_limit) : "null";
+  o += ",\"cpu_limit\":";
+  if (ext->cpu_limit)
+    o += "{\"percent\":" + std::to_string(ext->cpu_limit->percent) +
+         ",\"seconds\":" + std::to_string(ext->cpu_limit->seconds) + "}";
+  else
+    o += "null";
+  o += ",\"interval_ms\":";
+  o += ext->watchdog_interval_ms ? std::to_string(*ext->watchdog_interval_ms) : "null";
+  o += ",\"last_trip\":";
+  if (ext->watchdog_trip) {
+    o += "{\"time\":";
+    put_time_since(o, ext->watchdog_trip->time_ms);
+    o += ",\"reason\":" + json_string(ext->watchdog_trip->reason) + "}";
+  } else {
+    o += "null";
+  }
+  return o += '}';
 }
 
 Readiness readiness(const std::optional<SvkitStatus>& ext, int64_t started_ms) noexcept {

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "svkit/proc_tree.hpp"
 #include "svkit/status_file.hpp"
 
 namespace svkit {
@@ -25,6 +26,23 @@ struct SvkitStatus {
   std::string reason;
   std::vector<std::string> waiting_for;
   std::optional<int64_t> backoff_until_ms;   // CLOCK_REALTIME milliseconds
+  // The watchdog (supervise.8): its limits, and who to measure.
+  std::optional<int64_t> supervisor;         // pid of supervise; svstat measures its tree
+  std::optional<uint64_t> memory_limit;      // bytes; nullopt: "-" (none) or malformed
+  struct CpuLimit {
+    uint64_t percent = 0;                    // of one core
+    uint64_t seconds = 0;                    // averaged over
+    bool operator==(const CpuLimit& o) const { return percent == o.percent && seconds == o.seconds; }
+  };
+  std::optional<CpuLimit> cpu_limit;
+  std::optional<uint64_t> watchdog_interval_ms;  // set only while the service is watched
+  struct Trip {
+    int64_t time_ms = 0;                     // CLOCK_REALTIME milliseconds
+    std::string reason;                      // "memory 300M > 256M"
+  };
+  std::optional<Trip> watchdog_trip;         // the last one since this supervise began
+  // Watched: a memory or CPU limit is in force (svstat then always measures the tree).
+  bool watched() const noexcept { return memory_limit || cpu_limit; }
 };
 
 // Parses the file's text. Lines may come in any order; a later line of the same key wins;
@@ -49,6 +67,17 @@ std::string phase_of(const std::optional<SvkitStatus>& ext, RunState runit_state
 // is null too unless the file says it). NOW_MS: CLOCK_REALTIME milliseconds.
 std::string json_svkit_fields(const std::optional<SvkitStatus>& ext,
                               std::optional<RunState> runit_state, int64_t now_ms);
+
+// svstat --json's measure and watchdog fields without braces: "\"memory_bytes\":N,
+// \"cpu_seconds\":X,\"processes\":N" from USAGE (null each when not measured), then
+// "\"watchdog\":{\"memory_limit\":N|null,\"cpu_limit\":{\"percent\":P,\"seconds\":S}|null,
+// \"interval_ms\":N|null,\"last_trip\":{\"time\":T,\"reason\":\"...\"}|null}" from EXT
+// (null without the file). T: CLOCK_REALTIME seconds with milliseconds.
+std::string json_measure_fields(const std::optional<SvkitStatus>& ext,
+                                const std::optional<TreeUsage>& usage);
+
+// Seconds with 3 decimals ("12.340"), as svstat prints CPU time; "0.000" below 0.
+std::string decimal_seconds(double seconds);
 
 // Readiness of a run that started at STARTED_MS (the status record's time), for a status
 // that says run: none (no file, or "ready -"), not ready, or ready since STARTED_MS or

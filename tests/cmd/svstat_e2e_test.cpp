@@ -99,6 +99,13 @@ TEST_CASE("svstat --json gives one object per service, with the log", "[clients]
   if (!runsv && !svkit::test::exists(rig.dir / "supervise/svkit-status"))  // before H3's supervise
     policy = "\"ready\":null,\"ready_since\":null,\"restarts\":null,\"last_exit\":null,"
              "\"phase\":\"up\",\"reason\":null,\"waiting_for\":null,\"backoff_ms\":null";
+  // Not watched, not asked (-m): nothing measured; the watchdog's object when the file is there.
+  policy += !svkit::test::exists(rig.dir / "supervise/svkit-status")
+                ? ",\"memory_bytes\":null,\"cpu_seconds\":null,\"processes\":null,"
+                    "\"watchdog\":null"
+                  : ",\"memory_bytes\":null,\"cpu_seconds\":null,\"processes\":null,"
+                    "\"watchdog\":{\"memory_limit\":null,\"cpu_limit\":null,"
+                    "\"interval_ms\":null,\"last_trip\":null}";
   CHECK(json_norm(lines[0]) ==
         "{\"name\":\"web\",\"path\":" + svkit::json_string(d) +
             ",\"supervised\":true,\"want\":\"up\",\"state\":\"run\",\"pid\":" + pid +
@@ -114,7 +121,8 @@ TEST_CASE("svstat --json gives one object per service, with the log", "[clients]
             "\"paused\":null,\"got_term\":null,\"normally_up\":null,"
             "\"error\":\"unable to chdir: file does not exist\",\"ready\":null,"
             "\"ready_since\":null,\"restarts\":null,\"last_exit\":null,\"phase\":null,"
-            "\"reason\":null,\"waiting_for\":null,\"backoff_ms\":null,\"log\":null}");
+            "\"reason\":null,\"waiting_for\":null,\"backoff_ms\":null,\"memory_bytes\":null,"
+            "\"cpu_seconds\":null,\"processes\":null,\"watchdog\":null,\"log\":null}");
 }
 
 TEST_CASE("svstat --json reads supervise/svkit-status beside runit's status",

@@ -149,3 +149,73 @@ TEST_CASE("svkit-status: read from a directory", "[lib][svkit_status]") {
   CHECK(s->phase == "up");
   CHECK(s->restarts == std::optional<uint64_t>(3));
 }
+
+TEST_CASE("svkit-status: the watchdog's keys", "[lib][svkit_status][watchdog]") {
+  auto s = parse_svkit_status(
+      std::string(kFull) +
+      "supervisor 1234\nmemory_limit 268435456\ncpu_limit 80 10\nwatchdog_interval 1000\n"
+      "watchdog_trip 1764088000.123 memory 300M > 256M\n");
+  CHECK(s.supervisor == std::optional<int64_t>(1234));
+  CHECK(s.memory_limit == std::optional<uint64_t>(268435456));
+  REQUIRE(s.cpu_limit);
+  CHECK(s.cpu_limit->percent == 80);
+  CHECK(s.cpu_limit->seconds == 10);
+  CHECK(s.watchdog_interval_ms == std::optional<uint64_t>(1000));
+  REQUIRE(s.watchdog_trip);
+  CHECK(s.watchdog_trip->time_ms == 1764088000123);
+  CHECK(s.watchdog_trip->reason == "memory 300M > 256M");
+  CHECK(s.watched());
+
+  auto none = parse_svkit_status(
+      "supervisor 77\nmemory_limit -\ncpu_limit -\nwatchdog_interval -\nwatchdog_trip -\n");
+  CHECK(none.supervisor == std::optional<int64_t>(77));
+  CHECK_FALSE(none.memory_limit);
+  CHECK_FALSE(none.cpu_limit);
+  CHECK_FALSE(none.watchdog_interval_ms);
+  CHECK_FALSE(none.watchdog_trip);
+  CHECK_FALSE(none.watched());
+  CHECK_FALSE(parse_svkit_status(kFull).supervisor);  // an older supervise: no key
+  CHECK(parse_svkit_status("cpu_limit 250 5\n").watched());  // CPU only: watched too
+  CHECK(parse_svkit_status("watchdog_trip 5.5\n").watchdog_trip->reason.empty());
+}
+
+TEST_CASE("svkit-status: malformed watchdog keys leave their field null",
+          "[lib][svkit_status][watchdog]") {
+  for (const char* bad : {"supervisor 0\n", "supervisor -5\n", "supervisor 12ab\n",
+                          "supervisor 99999999\n", "supervisor \n"})
+    CHECK_FALSE(parse_svkit_status(bad).supervisor);
+  for (const char* bad : {"memory_limit 256M\n", "memory_limit -1\n", "memory_limit 1.5\n"})
+    CHECK_FALSE(parse_svkit_status(bad).memory_limit);
+  for (const char* bad : {"cpu_limit 80\n", "cpu_limit 80 x\n", "cpu_limit -80 10\n",
+                          "cpu_limit 80.5 10\n"})
+    CHECK_FALSE(parse_svkit_status(bad).cpu_limit);
+  CHECK_FALSE(parse_svkit_status("watchdog_interval 1s\n").watchdog_interval_ms);
+  CHECK_FALSE(parse_svkit_status("watchdog_trip yesterday memory\n").watchdog_trip);
+  // A later malformed line of the same key clears the earlier value.
+  CHECK_FALSE(parse_svkit_status("supervisor 5\nsupervisor x\n").supervisor);
+  CHECK_FALSE(parse_svkit_status("cpu_limit 1 2\ncpu_limit 1\n").cpu_limit);
+}
+
+TEST_CASE("svkit-status: svstat's measure and watchdog fields", "[lib][svkit_status][watchdog]") {
+  auto s = parse_svkit_status(
+      "supervisor 1234\nmemory_limit 268435456\ncpu_limit 80 10\nwatchdog_interval 500\n"
+      "watchdog_trip 1764088000.123 cpu 97% > 80% over 10 s \"x\"\n");
+  TreeUsage u;
+  u.rss_bytes = 4096;
+  u.cpu_seconds = 1.2345;
+  u.processes = 3;
+  CHECK(json_measure_fields(s, u) ==
+        "\"memory_bytes\":4096,\"cpu_seconds\":1.235,\"processes\":3,\"watchdog\":"
+        "{\"memory_limit\":268435456,\"cpu_limit\":{\"percent\":80,\"seconds\":10},"
+        "\"interval_ms\":500,\"last_trip\":{\"time\":1764088000.123,"
+        "\"reason\":\"cpu 97% > 80% over 10 s \\\"x\\\"\"}}");
+  CHECK(json_measure_fields(parse_svkit_status("memory_limit -\n"), std::nullopt) ==
+        "\"memory_bytes\":null,\"cpu_seconds\":null,\"processes\":null,\"watchdog\":"
+        "{\"memory_limit\":null,\"cpu_limit\":null,\"interval_ms\":null,\"last_trip\":null}");
+  CHECK(json_measure_fields(std::nullopt, TreeUsage{}) ==
+        "\"memory_bytes\":0,\"cpu_seconds\":0.000,\"processes\":0,\"watchdog\":null");
+  CHECK(decimal_seconds(0.0004) == "0.000");
+  CHECK(decimal_seconds(-3) == "0.000");
+  CHECK(decimal_seconds(12.3456) == "12.346");
+  CHECK(decimal_seconds(86400.05) == "86400.050");
+}
