@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // dir_watch: inotify (Linux) / kqueue (macOS, BSD) / nothing, behind one small class.
 #include "svkit/dir_watch.hpp"
+#include "svkit/platform.hpp"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
-#if defined(__linux__)
+#if SVKIT_LINUX
 #include <sys/inotify.h>
 #elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || \
     defined(__OpenBSD__) || defined(__DragonFly__)
@@ -23,7 +24,7 @@ void DirWatch::close() noexcept {
   dir_fd_.reset();
 }
 
-#if defined(__linux__)
+#if SVKIT_LINUX
 
 bool DirWatch::open(const std::string& dir) noexcept {
   close();
