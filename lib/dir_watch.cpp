@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 // dir_watch: inotify (Linux) / kqueue (macOS, BSD) / nothing, behind one small class.
+// The kqueue part is compiled only on macOS and the BSDs and has not been compiled yet
+// (README "Build on macOS/BSD"); a POSIX-only build on Linux takes the "nothing" path.
 #include "svkit/dir_watch.hpp"
 #include "svkit/platform.hpp"
 
@@ -77,7 +79,7 @@ bool DirWatch::open(const std::string& dir) noexcept {
   struct kevent change;
   EV_SET(&change, dfd.get(), EVFILT_VNODE, EV_ADD | EV_CLEAR,
          NOTE_WRITE | NOTE_EXTEND | NOTE_ATTRIB | NOTE_DELETE | NOTE_RENAME | NOTE_REVOKE, 0,
-         nullptr);
+         0);  // udata: 0, not nullptr (an intptr_t on older NetBSD)
   if (::kevent(kq.get(), &change, 1, nullptr, 0, nullptr) < 0) return false;
   fd_ = std::move(kq);
   dir_fd_ = std::move(dfd);
