@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 // dir_watch: inotify (Linux) / kqueue (macOS, BSD) / nothing, behind one small class.
+// The kqueue part is compiled only on macOS and the BSDs and has not been compiled yet
+// (README "Build on macOS/BSD"); a POSIX-only build on Linux takes the "nothing" path.
 #include "svkit/dir_watch.hpp"
+#include "svkit/platform.hpp"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
-#if defined(__linux__)
+#if SVKIT_LINUX
 #include <sys/inotify.h>
 #elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || \
     defined(__OpenBSD__) || defined(__DragonFly__)
@@ -23,7 +26,7 @@ void DirWatch::close() noexcept {
   dir_fd_.reset();
 }
 
-#if defined(__linux__)
+#if SVKIT_LINUX
 
 bool DirWatch::open(const std::string& dir) noexcept {
   close();
@@ -76,7 +79,7 @@ bool DirWatch::open(const std::string& dir) noexcept {
   struct kevent change;
   EV_SET(&change, dfd.get(), EVFILT_VNODE, EV_ADD | EV_CLEAR,
          NOTE_WRITE | NOTE_EXTEND | NOTE_ATTRIB | NOTE_DELETE | NOTE_RENAME | NOTE_REVOKE, 0,
-         nullptr);
+         0);  // udata: 0, not nullptr (an intptr_t on older NetBSD)
   if (::kevent(kq.get(), &change, 1, nullptr, 0, nullptr) < 0) return false;
   fd_ = std::move(kq);
   dir_fd_ = std::move(dfd);

@@ -4,7 +4,8 @@
 // up with most of its read-only segments in every process's page tables. After
 // start-up we drop those mappings and ask for no fault-around: only the pages the
 // steady state really touches come back. Read-only file pages only: nothing is lost.
-#ifdef __linux__
+#include "svkit/platform.hpp"
+#if SVKIT_LINUX
 #include <link.h>
 #include <stdint.h>
 #include <sys/mman.h>

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // policy: parsers for svkit's optional service files and the svkit-status text.
 #include "svkit/policy.hpp"
+#include "svkit/platform.hpp"
+#include "svkit/process_start.hpp"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -321,7 +323,7 @@ uint64_t parse_start_time(std::string_view t) noexcept {
 }
 
 uint64_t start_time_of(pid_t pid) noexcept {
-#ifdef __linux__
+#if SVKIT_LINUX
   if (pid <= 0) return 0;
   char path[32] = "/proc/";
   char* p = put_u64(path + 6, static_cast<uint64_t>(pid));
@@ -333,8 +335,7 @@ uint64_t start_time_of(pid_t pid) noexcept {
   ::close(fd);
   return n > 0 ? parse_start_time(std::string_view(buf, static_cast<size_t>(n))) : 0;
 #else
-  (void)pid;
-  return 0;
+  return portable_start_time(pid);  // proc_pidinfo on macOS, ps elsewhere (1-s granularity)
 #endif
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // self_exe: where the running program lives.
 #include "svkit/self_exe.hpp"
+#include "svkit/platform.hpp"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -49,7 +50,7 @@ std::string from_argv0(const char* argv0) {
 }  // namespace
 
 std::string self_exe_dir(const char* argv0) {
-#if defined(__linux__)
+#if SVKIT_LINUX
   char buf[PATH_MAX];
   ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
   if (n > 0 && buf[0] == '/') return dir_of(std::string(buf, static_cast<size_t>(n)));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // spawn: fork + exec with a clean child and exec errors reported through a pipe.
 #include "svkit/spawn.hpp"
+#include "svkit/platform.hpp"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -61,7 +62,7 @@ pid_t spawn_nowait(const SpawnSpec& spec) noexcept {
 }
 
 pid_t spawn(const SpawnSpec& spec) noexcept {
-#ifdef __linux__
+#if SVKIT_LINUX
   // vfork: the parent sleeps until the child has exec'd (or failed), which is exactly the
   // wait the pipe below provides, without copying page tables, without the copy-on-write
   // faults that follow a fork in both processes, and without the pipe's three system

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // status_watch: inotify where available (Linux), short polling elsewhere.
 #include "svkit/status_watch.hpp"
+#include "svkit/platform.hpp"
 
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
 
-#ifdef __linux__
+#if SVKIT_LINUX
 #include <sys/inotify.h>
 #endif
 
@@ -20,7 +21,7 @@ constexpr auto kSafety = 1000ms;     // re-read at least this often, whatever ha
 constexpr auto kFastWindow = 50ms;   // poll (growing steps up to kFastStep) before inotify
 constexpr std::chrono::microseconds kFastStep{500};
 
-#ifdef __linux__
+#if SVKIT_LINUX
 // Events that other processes cause. Our own probes open supervise/ok for writing and read
 // supervise/status, so IN_CLOSE_WRITE on ok and IN_CLOSE_NOWRITE on status are not wanted.
 constexpr uint32_t kSuperviseMask = IN_MOVED_TO | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE | IN_CREATE |
@@ -35,7 +36,7 @@ void StatusWatch::add(const std::string& service_dir) {
 }
 
 void StatusWatch::arm(Entry& e) {
-#ifdef __linux__
+#if SVKIT_LINUX
   if (!fd_ || e.wd_supervise >= 0) return;
   std::string sup = e.dir + "/supervise";
   e.wd_supervise = ::inotify_add_watch(fd_.get(), sup.c_str(), kSuperviseMask);
@@ -48,7 +49,7 @@ void StatusWatch::arm(Entry& e) {
 
 bool StatusWatch::drain() {
   bool status = false;
-#ifdef __linux__
+#if SVKIT_LINUX
   alignas(struct inotify_event) char buf[4096];
   for (;;) {
     ssize_t n = ::read(fd_.get(), buf, sizeof buf);
@@ -106,7 +107,7 @@ bool StatusWatch::wait(Clock::time_point deadline) {
   if (!tried_inotify_) {
     if (now - first_wait_ < kFastWindow) return fast_poll(deadline);
     tried_inotify_ = true;
-#ifdef __linux__
+#if SVKIT_LINUX
     fd_.reset(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
     for (auto& e : entries_) arm(e);
 #endif

@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: MIT
 // adopt: after a supervise was killed, its service keeps running (svscan, a subreaper,
 // inherits it). The next supervise takes that process over instead of starting a second
-// instance: never a duplicate. Linux only (pidfd, /proc); elsewhere a no-op.
+// instance: never a duplicate. Linux: a pidfd pins and watches the process, its identity
+// is /proc/PID/stat's start time + the boot id. POSIX-only build: the identity is
+// svkit::start_time_of (proc_pidinfo on macOS; `ps` elsewhere, whole seconds compared
+// within 2 s, no boot id), and the adopted process is looked at every kAliveCheckMs
+// (poll_due).
 #include "service.hpp"
+#include "svkit/platform.hpp"
 
-#ifdef __linux__
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
+#if SVKIT_LINUX
+#include <sys/syscall.h>
+#endif
 
 #include <string_view>
 
@@ -19,20 +26,25 @@
 #include "svkit/digits.hpp"
 #include "svkit/paths.hpp"
 #include "svkit/policy.hpp"
+#include "svkit/process_start.hpp"
 #include "svkit/status_file.hpp"
 
-#ifndef SYS_pidfd_open
+#if SVKIT_LINUX && !defined(SYS_pidfd_open)
 #define SYS_pidfd_open 434
 #endif
 
 namespace supervise {
 namespace {
 
+#if SVKIT_LINUX
 void proc_path(char* out, long pid, const char* tail) noexcept {
   memcpy(out, "/proc/", 6);
   size_t len = 6 + svkit::format_int(out + 6, pid);
   strcpy(out + len, tail);
 }
+#else
+constexpr int64_t kAliveCheckMs = 1000;  // an adopted process is not our child: no SIGCHLD
+#endif
 
 // Reads at most CAP-1 bytes of a small file (at DIRFD, or absolute), NUL-terminated.
 ssize_t read_small(int dirfd, const char* name, char* buf, size_t cap) noexcept {
@@ -55,9 +67,11 @@ bool take_number(const char*& p, unsigned long long& v) noexcept {
   return true;
 }
 
-// This boot's id (36 characters), "" when the kernel has none. Read once: it cannot change.
+// This boot's id (36 characters), "" when the kernel has none (always, in a POSIX-only
+// build: its start times are wall-clock times, which a reboot does not repeat). Read once.
 const char* boot_id() noexcept {
   static char id[40];
+#if SVKIT_LINUX
   static bool done = false;
   if (!done) {
     ssize_t n = read_small(AT_FDCWD, "/proc/sys/kernel/random/boot_id", id, sizeof id);
@@ -65,6 +79,7 @@ const char* boot_id() noexcept {
     id[n > 36 ? 36 : n] = 0;
     done = true;
   }
+#endif
   return id;
 }
 
@@ -99,6 +114,8 @@ bool open_start_file(Service& s) noexcept {
 
 }  // namespace
 
+#if SVKIT_LINUX
+
 // Field 22 of /proc/PID/stat: the kernel's start time of PID (clock ticks since boot),
 // which nothing the process does can change. The fields are counted after the last ')'
 // (the command name may hold spaces and parentheses). 0 when unknown.
@@ -116,6 +133,17 @@ unsigned long long start_time_of(pid_t pid) noexcept {
   unsigned long long t = 0;
   return take_number(p, t) ? t : 0;
 }
+static unsigned long long started_now(pid_t pid) noexcept { return start_time_of(pid); }
+static bool same_start(unsigned long long a, unsigned long long b) noexcept { return a != 0 && a == b; }
+#else
+// svkit::start_time_of is `ps` here (proc_pidinfo on macOS): too slow for the path that
+// starts ./run, where a supervise killed before the record is written would leave a
+// service that is not adopted. The record takes the clock instead (child_start_time),
+// and comparisons allow svkit::kStartSlack seconds (svkit/process_start.hpp).
+unsigned long long start_time_of(pid_t pid) noexcept { return svkit::start_time_of(pid); }
+static unsigned long long started_now(pid_t pid) noexcept { return svkit::child_start_time(pid); }
+static bool same_start(unsigned long long a, unsigned long long b) noexcept { return svkit::same_start(a, b); }
+#endif
 
 // Records the process just started as this service's: "PID STARTTIME BOOTID\n" in a
 // fixed layout, written in place with one pwrite (no rename: on ext4 a rename over a file
@@ -124,7 +152,7 @@ unsigned long long start_time_of(pid_t pid) noexcept {
 // reads it only after this one is gone (it holds supervise/lock). Adoption trusts this
 // record only.
 uint64_t record_start(Service& s, pid_t pid) noexcept {
-  unsigned long long start = start_time_of(pid);
+  unsigned long long start = started_now(pid);
   char text[kStartRecord];
   put_padded(text, static_cast<unsigned long long>(pid), kPidDigits);
   text[kPidDigits] = ' ';
@@ -149,7 +177,7 @@ namespace {
 // The process a previous supervise recorded in supervise/svkit-start, if it is still the
 // same process: same pid, same kernel start time, same boot. The working directory, the
 // session, the process group and the name are the service's to change; these are not.
-// The caller holds a pidfd on PID, so the pid cannot be reused while it looks.
+// On Linux the caller holds a pidfd on PID, so the pid cannot be reused while it looks.
 pid_t recorded_pid(const Service& s) noexcept {
   char buf[128];
   if (read_small(s.dir.get(), svkit::kStartFile, buf, sizeof buf) <= 0) return 0;
@@ -217,17 +245,25 @@ void adopt(Service& s) {
     pid = status_recorded_pid(s);
   }
   if (pid <= 1 || pid == ::getpid()) return;
+#if SVKIT_LINUX
   // Open the pidfd first: it pins the process, so the start time read next cannot be
   // a later process's that reused the pid.
   svkit::UniqueFd pfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (!pfd) return;
-  unsigned long long start = start_time_of(pid);
-  if (start == 0 || start != recorded_start(s, pid, from_start_file)) return;
+#else
+  if (::kill(pid, 0) != 0 && errno == ESRCH) return;  // gone: no ps needed
+#endif
+  unsigned long long start = start_time_of(pid);  // POSIX-only: 0 for a zombie
+  if (!same_start(start, recorded_start(s, pid, from_start_file))) return;
+#if SVKIT_LINUX
   struct pollfd pw = {pfd.get(), POLLIN, 0};
   if (::poll(&pw, 1, 0) != 0) return;  // already gone
+  s.pidfd = std::move(pfd);
+#else
+  s.alive_check_at = now_ms() + kAliveCheckMs;
+#endif
   s.adopted = true;
   s.pid_start = start;
-  s.pidfd = std::move(pfd);
   unsigned char raw[svkit::kStatusSize + 1];
   svkit::UniqueFd st(::openat(s.dir.get(), svkit::kStatusFile, O_RDONLY | O_CLOEXEC));
   ssize_t n = st ? ::read(st.get(), raw, sizeof raw) : -1;
@@ -240,11 +276,30 @@ void adopt(Service& s) {
   s.starts = 1;
 }
 
-}  // namespace supervise
-
-#else
-namespace supervise {
-void adopt(Service&) {}
-uint64_t record_start(Service&, pid_t) noexcept { return 0; }
-}  // namespace supervise
+int64_t poll_deadline(const Service& s, int64_t now) {
+  int64_t d = deps_deadline(s, now);
+#if !SVKIT_LINUX
+  if (s.adopted && s.alive_check_at >= 0 && (d < 0 || s.alive_check_at < d)) d = s.alive_check_at;
 #endif
+  return d;
+}
+
+void poll_due(Context& c, Service& s, int64_t now) {
+#if SVKIT_LINUX
+  (void)c, (void)s, (void)now;
+#else
+  if (!s.adopted || s.alive_check_at < 0 || now < s.alive_check_at) return;
+  pid_t pid = s.sv.pid;
+  // Gone, a zombie (its parent, not us, reaps it), or the pid reused by another process.
+  bool gone = pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH) ||
+              !same_start(start_time_of(pid), s.pid_start);
+  if (gone) {
+    s.alive_check_at = -1;
+    child_gone(c, s, -1, 0);  // status unknown, as with a pidfd
+  } else {
+    s.alive_check_at = now_ms() + kAliveCheckMs;
+  }
+#endif
+}
+
+}  // namespace supervise

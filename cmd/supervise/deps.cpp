@@ -3,16 +3,19 @@
 // up and, when it has readiness, ready (its supervise/svkit-status says "phase up").
 // Waiting is event-driven: inotify watches each unmet dependency's supervise/ directory
 // (or, while that is missing, the directory that should hold it) and dependencies.d;
-// every event re-evaluates. Nothing here runs or allocates for a service without
-// dependencies.d.
+// every event re-evaluates. A POSIX-only build has no inotify: while waiting, supervise
+// re-evaluates every kDepsPollMs instead (deps_deadline). Nothing here runs or allocates
+// for a service without dependencies.d.
 #include "service.hpp"
+#include "svkit/platform.hpp"
 
-#ifdef __linux__
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <unistd.h>
+#if SVKIT_LINUX
+#include <sys/inotify.h>
+#endif
 
 #include <algorithm>
 #include <string>
@@ -35,11 +38,15 @@ struct Deps {
 
 namespace {
 
+#if SVKIT_LINUX
 constexpr uint32_t kDirEvents = IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM |
                                 IN_DELETE_SELF | IN_MOVE_SELF | IN_ATTRIB;
 // In a dependency's supervise/ only the renames into place matter (status, svkit-status),
 // not the creation of each .new file: a third of the wake-ups.
 constexpr uint32_t kSuperviseEvents = IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF;
+#else
+constexpr uint32_t kDirEvents = 0, kSuperviseEvents = 0;
+#endif
 
 // Up, and ready where it has readiness: status says run, and svkit-status (when the
 // dependency's supervisor writes one) says phase up.
@@ -55,7 +62,13 @@ bool dependency_up(const std::string& dir) {
 }
 
 bool add_watch(Deps& d, const std::string& path, uint32_t events = kDirEvents) {
+#if SVKIT_LINUX
   int wd = ::inotify_add_watch(d.inotify.get(), path.c_str(), events);
+#else
+  (void)path;
+  (void)events;
+  int wd = -1;  // unreachable: d.inotify stays closed without inotify
+#endif
   if (wd < 0) return false;
   if (std::find(d.watches.begin(), d.watches.end(), wd) == d.watches.end()) d.watches.push_back(wd);
   return true;
@@ -69,7 +82,9 @@ void watch(Deps& d, const std::string& dir) {
 }
 
 void unwatch(Deps& d) {
+#if SVKIT_LINUX
   for (int wd : d.watches) ::inotify_rm_watch(d.inotify.get(), wd);
+#endif
   d.watches.clear();
 }
 
@@ -87,7 +102,9 @@ bool dependencies_met(Context& c, Service& s) {
   std::string scan = c.scan_dir ? c.scan_dir : "..";
   d.waiting_for.clear();
   d.reason.clear();
+#if SVKIT_LINUX
   if (!d.inotify) d.inotify.reset(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+#endif
   if (d.inotify) add_watch(d, "dependencies.d");
   auto list = svkit::read_dependencies(".", scan);
   for (const auto& dep : list.deps) {
@@ -121,6 +138,13 @@ bool dependencies_met(Context& c, Service& s) {
 
 int deps_fd(const Service& s) { return s.deps ? s.deps->inotify.get() : -1; }
 
+int64_t deps_deadline(const Service& s, int64_t now) {
+  // Without inotify (POSIX-only build, or inotify_init1 failed) a waiting service looks
+  // again every kDepsPollMs; every wake-up of the loop re-evaluates in any case.
+  constexpr int64_t kDepsPollMs = 100;
+  return s.deps && !s.deps->inotify && s.sv.waiting ? now + kDepsPollMs : -1;
+}
+
 void deps_idle(Service& s) {
   if (s.deps && s.deps->inotify) unwatch(*s.deps);
 }
@@ -142,14 +166,3 @@ const char* deps_reason(const Service& s) {
 }
 
 }  // namespace supervise
-
-#else
-namespace supervise {
-bool dependencies_met(Context&, Service&) { return true; }
-int deps_fd(const Service&) { return -1; }
-void deps_idle(Service&) {}
-void deps_event(Service&) {}
-const char* deps_waiting_for(const Service&) { return ""; }
-const char* deps_reason(const Service&) { return nullptr; }
-}  // namespace supervise
-#endif

@@ -79,8 +79,10 @@ void start_due(Context& c, Service& s) {
 int poll_timeout(const Context& c) {
   int64_t next = -1;
   for (const Service* s : {&c.main, &c.log}) {
+    int64_t d = poll_deadline(*s, now_ms());  // without pidfd/inotify (POSIX-only build)
+    if (d >= 0 && (next < 0 || d < next)) next = d;
     if (s == &c.log && (!c.has_log || c.log_closing)) continue;
-    int64_t d = next_deadline(*s);
+    d = next_deadline(*s);
     if (d >= 0 && (next < 0 || d < next)) next = d;
   }
   if (next < 0) return -1;
@@ -154,6 +156,7 @@ int loop(Context& c, int sigfd) {
     }
     if (::poll(fds, n, poll_timeout(c)) < 0) continue;  // EINTR; nothing else is expected
     if (fds[0].revents) on_signals(c, sigfd);
+    for (Service* s : {&c.main, &c.log}) poll_due(c, *s, now_ms());  // as a pidfd would
     for (nfds_t i = 1; i < n; ++i) {
       if (!fds[i].revents) continue;
       Service& s = *owner[i];

@@ -22,6 +22,7 @@ struct Service {
   svkit::UniqueFd lock, control, control_keep, ok;
   svkit::UniqueFd pidfd;      // an adopted process (not our child): readable when it ends
   svkit::UniqueFd start_file; // supervise/svkit-start, rewritten in place (adopt.cpp)
+  int64_t alive_check_at = -1; // POSIX-only build (no pidfd): next look at an adopted process
   svkit::Tai64n when;         // time of the last start / down transition
   pid_t written_pid = -1;     // what supervise/pid holds, to rewrite it only on change
   int64_t last_start_ms = -1; // monotonic; restarts at most once per second
@@ -121,13 +122,20 @@ void fill_ext_status(const Service& s, svkit::ExtStatus& e);
 // deps.cpp: dependencies satisfied? Sets waiting/failed and the inotify watches.
 bool dependencies_met(Context& c, Service& s);
 int deps_fd(const Service& s);     // inotify fd to poll, or -1
+int64_t deps_deadline(const Service& s, int64_t now);  // without inotify: next look, or -1
 void deps_event(Service& s);       // drains it (the loop then tries to start again)
 void deps_idle(Service& s);        // nothing waits any more: stop watching
 const char* deps_waiting_for(const Service& s);
 const char* deps_reason(const Service& s);  // waiting/cycle text, or null
 
-// adopt.cpp: take over a process left by a killed supervise (Linux; elsewhere no-op).
+// adopt.cpp: take over a process left by a killed supervise (pidfd on Linux; a 1-s
+// look at the process in a POSIX-only build).
 void adopt(Service& s);
+// adopt.cpp: what the loop must wake for without Linux's fds (an adopted process to look
+// at, dependencies to re-check): the earliest such deadline (monotonic ms), or -1.
+int64_t poll_deadline(const Service& s, int64_t now);
+// Carries out those looks (an adopted process that ended: child_gone).
+void poll_due(Context& c, Service& s, int64_t now);
 // adopt.cpp: supervise/svkit-start, the identity (pid, kernel start time, boot) of the
 // ./run just started, which the next supervise's adopt() checks.
 uint64_t record_start(Service& s, pid_t pid) noexcept;  // the start time

@@ -14,6 +14,7 @@
 
 #include "svkit/diag.hpp"
 #include "svkit/log_pattern.hpp"
+#include "svkit/platform.hpp"
 #include "svkit/signal_fd.hpp"
 
 namespace svlogd {
@@ -185,7 +186,10 @@ int Logger::run() {
     struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {signals.fd(), POLLIN, 0}};
     int r = ::poll(fds, 2, more ? 0 : poll_timeout());
     if (r < 0 && errno != EINTR) svkit::die_sys(111, {"unable to poll"});
-    if (r > 0 && (fds[1].revents & POLLIN))
+    // A self-pipe (POSIX-only build) is written by the handler as poll returns, possibly
+    // after poll saw only the input: look anyway, so that a signal sent before a line is
+    // handled before it, as with signalfd.
+    if ((r > 0 && (fds[1].revents & POLLIN)) || !SVKIT_LINUX)
       for (int sig; !stop && (sig = signals.next()) > 0;) on_signal(sig, stop);
     auto now = Clock::now();
     for (auto& d : dirs_) d->on_timer(now);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // svscan [-P] [dir [log]]: one supervise per service directory of DIR (default
 // SVKIT_SERVICE_DIR), restarted when it exits, stopped when its directory goes away.
-// Event-driven (inotify/kqueue; a 5 s rescan only where neither exists). Signals: ALRM
+// Event-driven (inotify/kqueue; a 1 s rescan only where neither exists). Signals: ALRM
 // rescans, TERM exits 0 leaving everything running, HUP stops every supervise in
 // dependency order and exits 111. See man/svscan.8.
 //
@@ -34,7 +34,7 @@ using svscan::Clock;
 
 namespace {
 
-constexpr auto kRescan = std::chrono::seconds(5);  // only without a watcher
+constexpr auto kRescan = svscan::Watch::kRescan;  // only without a watcher
 
 int timeout_ms(Clock::time_point next, Clock::time_point now) {
   if (next == Clock::time_point::max()) return -1;  // idle: block without a timeout

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // setup: argument parsing and process preparation for svscan.
 #include "setup.hpp"
+#include "svkit/platform.hpp"
 
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
-#ifdef __linux__
+#if SVKIT_LINUX
 #include <sys/prctl.h>
 #endif
 
@@ -42,7 +43,7 @@ std::string parse_args(int argc, char** argv) {
 }
 
 void prepare_process() {
-#ifdef __linux__
+#if SVKIT_LINUX
   // Orphans of a dead supervise (and, as PID 1, every orphan) become ours to reap.
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0 && ::getpid() != 1)
     svkit::warn_sys({"unable to become a child subreaper"});

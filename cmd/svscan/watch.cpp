@@ -12,7 +12,7 @@ void Watch::open(const std::string& dir) {
   on_ = w_.open(dir);
   if (on_ || !possible_) return;
   if (errno == ENOSYS) possible_ = false;
-  else svkit::warn_sys({"unable to watch ", dir, " (rescanning every 5 seconds)"});
+  else svkit::warn_sys({"unable to watch ", dir, " (rescanning every second)"});
 }
 
 bool Watch::take(Scanner& scanner, const std::string& dir) {

@@ -97,7 +97,8 @@ size_t format_ext_status(const ExtStatus& e, char out[kExtStatusMax]) noexcept;
 
 // The kernel start time of a process (clock ticks since boot, /proc/PID/stat field 22)
 // from that file's TEXT; 0 when it cannot be parsed. start_time_of(PID) reads the file
-// (Linux; 0 elsewhere or when the process is gone).
+// (Linux; 0 when the process is gone). In a POSIX-only build it is
+// portable_start_time(PID) instead (svkit/process_start.hpp: another unit, same use).
 uint64_t parse_start_time(std::string_view stat_text) noexcept;
 uint64_t start_time_of(pid_t pid) noexcept;
 // The "pid_start PID TICKS" line of an svkit-status TEXT: false when there is none.

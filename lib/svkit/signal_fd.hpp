@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 // signal_fd: signals become readable events on an fd (signalfd on Linux, a self-pipe
-// elsewhere). While open the signals are blocked; spawn() gives children a clean mask.
+// elsewhere). While open the signals are blocked (Linux) or caught by a handler that writes
+// the signal number into the pipe (POSIX-only builds); either way they never act by their
+// default action, and spawn() gives children a clean mask and default handlers.
 #pragma once
 #include <signal.h>
 
 #include <initializer_list>
 
 #include "svkit/unique_fd.hpp"
+#include "svkit/platform.hpp"
 
 namespace svkit {
 
@@ -30,8 +33,12 @@ class SignalFd {
   sigset_t old_mask_;
   bool blocked_ = false;
   UniqueFd fd_;
-#ifndef __linux__
+#if !SVKIT_LINUX
   UniqueFd write_end_;
+  static constexpr int kMaxSignals = 8;
+  int signals_[kMaxSignals] = {};
+  struct sigaction old_actions_[kMaxSignals] = {};
+  int n_signals_ = 0;
 #endif
 };
 

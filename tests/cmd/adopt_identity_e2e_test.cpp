@@ -11,6 +11,9 @@
 #include <sstream>
 
 #include "supervise_fixture.hpp"
+#include "svkit/platform.hpp"
+#include "svkit/policy.hpp"
+#include "svkit/process_start.hpp"
 
 using namespace svkit::test;
 using namespace svkit::test::sup;
@@ -30,6 +33,7 @@ bool is_sequence(const std::vector<long>& v, long n) {
   return true;
 }
 
+#if SVKIT_LINUX
 // Field 22 of /proc/PID/stat, counted after the last ')'.
 unsigned long long start_time(pid_t pid) {
   std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
@@ -44,6 +48,24 @@ unsigned long long start_time(pid_t pid) {
 std::string boot_id() {
   std::string id = read_file("/proc/sys/kernel/random/boot_id");
   return id.substr(0, id.find('\n'));
+}
+constexpr unsigned long long kOlder = 1;  // clock ticks: exact
+#else
+// POSIX-only build: the start time is `ps`'s lstart in seconds since the epoch, compared
+// within svkit::kStartSlack; there is no boot id.
+unsigned long long start_time(pid_t pid) { return svkit::start_time_of(pid); }
+std::string boot_id() { return ""; }
+constexpr unsigned long long kOlder = 10;  // beyond the slack
+#endif
+
+// A recorded start time against the process's: exact on Linux (clock ticks), within
+// svkit::kStartSlack in a POSIX-only build (the clock at the start against ps's lstart).
+bool start_matches(unsigned long long recorded, unsigned long long actual) {
+#if SVKIT_LINUX
+  return recorded == actual;
+#else
+  return svkit::same_start(recorded, actual);
+#endif
 }
 
 // supervise/svkit-start's fields. supervise writes a fixed layout (pid and start time
@@ -90,7 +112,7 @@ TEST_CASE("adopt: the record is PID STARTTIME BOOTID of the running ./run",
   CHECK(text.back() == '\n');
   StartRecord r = start_record(s / "supervise/svkit-start");
   CHECK(r.pid == static_cast<unsigned long long>(pid));
-  CHECK(r.start == start_time(pid));
+  CHECK(start_matches(r.start, start_time(pid)));
   CHECK(r.boot == boot_id());
   // A restart rewrites it in place, same size, the new process's identity.
   REQUIRE(control(s.dir, "k"));
@@ -99,7 +121,7 @@ TEST_CASE("adopt: the record is PID STARTTIME BOOTID of the running ./run",
   REQUIRE(eventually(5s, [&] { return start_record(s / "supervise/svkit-start").pid ==
                                       static_cast<unsigned long long>(next); }));
   CHECK(read_file(s / "supervise/svkit-start").size() == 69);
-  CHECK(start_record(s / "supervise/svkit-start").start == start_time(next));
+  CHECK(start_matches(start_record(s / "supervise/svkit-start").start, start_time(next)));
 }
 
 TEST_CASE("adopt: a service that chdirs, renames itself and tries setsid is not duplicated",
@@ -172,7 +194,7 @@ TEST_CASE("adopt: a recorded pid reused by a stranger is never adopted",
   REQUIRE(t > 0);
   SECTION("older start time") {
     write_file(s / "supervise/svkit-start", std::to_string(stranger.pid()) + " " +
-                                                std::to_string(t - 1) + " " + boot_id() + "\n");
+                                                std::to_string(t - kOlder) + " " + boot_id() + "\n");
   }
   SECTION("another boot") {
     write_file(s / "supervise/svkit-start", std::to_string(stranger.pid()) + " " +

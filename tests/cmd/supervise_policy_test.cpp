@@ -55,7 +55,8 @@ TEST_CASE("supervise policy: notification-fd: starting until the line, then up a
   REQUIRE(wait_running(s.dir));
   REQUIRE(phase_becomes(s.dir, "starting"));
   CHECK(ext(s.dir, "ready") == "0");
-  CHECK(read_file(s / "supervise/stat") == "run\n");  // runit's view: running
+  // runit's view: running (stat is replaced right after svkit-status)
+  CHECK(eventually(5s, [&] { return read_file(s / "supervise/stat") == "run\n"; }));
   int64_t before = now_ms();
   touch(s.tmp / "go");
   REQUIRE(phase_becomes(s.dir, "up"));
