@@ -6,7 +6,7 @@
 #  3. rpmlint on the spec and the source package: no errors;
 #  4. --binary: rpmbuild -bb --nodeps really builds it (BuildRequires are Fedora's names,
 #     not checked here), rpm -qlp lists the tools in /usr/bin, the unit in
-#     /usr/lib/systemd/system, gzipped man pages, the licence in /usr/share/licenses/svkit;
+#     /usr/lib/systemd/system, the man pages, the licence in /usr/share/licenses/svkit;
 #     rpmlint: no errors.
 # Not checkable here: BuildRequires resolution, Fedora's own flags and brp scripts, dnf,
 # the systemd scriptlets on a running system, SELinux labels (README, "Fedora").
@@ -51,13 +51,15 @@ rpmbuild --load "$macros" --define "_topdir $tmp/top" --nodeps -bb "$spec" >"$tm
   { bad "rpmbuild -bb:"; tail -30 "$tmp/bb" >&2; exit 1; }
 rpm=$(ls "$tmp"/top/RPMS/*/svkit-"$ver"-*.rpm | grep -v debug | head -1)
 say "rpmbuild -bb: $(basename "$rpm")"
-rpm -qlvp "$rpm" 2>/dev/null | awk '{print $1, $9, $10, $11}' >"$tmp/files"
+rpm -qlvp "$rpm" 2>/dev/null | awk '{l = $1 " " $9; if ($10 != "") l = l " " $10 " " $11; print l}' >"$tmp/files"
 for f in /usr/bin/sv /usr/bin/svc /usr/bin/svstat /usr/bin/supervise /usr/bin/svkit-boot \
-         /usr/lib/systemd/system/svkit.service /usr/share/man/man8/sv.8.gz \
+         /usr/lib/systemd/system/svkit.service \
          /usr/share/licenses/svkit/LICENSE /usr/share/doc/svkit/README.md \
          /usr/share/svkit/boot/svkit.service; do
   grep -q " $f\$" "$tmp/files" || bad "rpm -qlp: $f is missing"
 done
+# Man pages: Fedora's brp-compress gzips them; Debian's rpm leaves them plain.
+grep -qE ' /usr/share/man/man8/sv\.8(\.gz)?$' "$tmp/files" || bad "rpm -qlp: the man page sv.8 is missing"
 grep -q '^l.* /usr/bin/svscan -> supervise$' "$tmp/files" || bad "rpm -qlp: /usr/bin/svscan is no symbolic link to supervise"
 grep -q ' /usr/share/doc/svkit/copyright$' "$tmp/files" && bad "rpm -qlp: the Debian copyright file is shipped"
 awk '$1 !~ /^d/ {print $2}' "$tmp/files" | grep -v -e '^/usr/bin/' -e '^/usr/share/man/man8/' \
