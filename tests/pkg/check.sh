@@ -2,6 +2,7 @@
 # tests/pkg/check.sh NEW.deb OLD.deb PKG.rpm: the packages' checks (scripts/package --check).
 #  1. lintian: no errors on the .deb;
 #  2. rpm -qlp lists the same files as the .deb, the tools in /usr/bin; rpmlint (report);
+#     tests/pkg/spec.sh: the Fedora spec parses, builds a source package, passes rpmlint;
 #  3. in a Debian root made from Debian's packages (mmdebstrap, cached as a tarball), with
 #     busybox init as PID 1 of a PID + mount namespace: OLD.deb installs and its postinst
 #     starts svscan through the init; a service comes up; NEW.deb upgrades without
@@ -68,6 +69,9 @@ if have rpmlint; then
 else
   missing "rpmlint"
 fi
+
+# --- 2b. the Fedora spec (packaging/svkit.spec): parses, makes a source package, rpmlint
+"$(dirname "$0")/spec.sh" || bad "the Fedora spec's checks (tests/pkg/spec.sh) failed"
 
 # --- 3. install, upgrade, remove, purge in a Debian root under busybox init
 for t in unshare nsenter chroot busybox; do have $t || { missing "$t"; exit $fail; }; done
