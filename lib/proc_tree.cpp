@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: MIT
+// proc_tree: descendants of a process and their resource use.
+//
+// Linux: /proc/PID/task/TID/children lists the children of one thread (CONFIG_PROC_CHILDREN,
+// on in every distribution kernel), so the tree below ROOT costs one read per thread of each
+// member, whatever else runs on the machine; /proc/PID/stat gives utime, stime (clock
+// ticks) and rss (pages). A process that exits while we read simply drops out.
+//
+// POSIX (macOS, the BSDs; SVKIT_POSIX_ONLY on Linux): one `ps -A -o pid=,ppid=,rss=,time=`
+// listing (rss in KiB, time as [[DD-]HH:]MM:SS), started through spawn() and bounded in
+// time: a ps that takes longer than a few seconds is killed and the answer is empty.
+#include "svkit/proc_tree.hpp"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "svkit/platform.hpp"
+#include "svkit/unique_fd.hpp"
+
+#if SVKIT_LINUX
+#include <dirent.h>
+#else
+#include <poll.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include <algorithm>
+#include <string>
+
+#include "svkit/spawn.hpp"
+#endif
+
+namespace svkit {
+namespace {
+
+constexpr size_t kMaxProcesses = 65536;
+
+// Parses one decimal number at *P (leading blanks skipped); advances *P past it.
+bool parse_u64(const char*& p, const char* end, uint64_t& out) {
+  while (p < end && (*p == ' ' || *p == '\t')) ++p;
+  if (p >= end || *p < '0' || *p > '9') return false;
+  uint64_t v = 0;
+  while (p < end && *p >= '0' && *p <= '9') v = v * 10 + static_cast<uint64_t>(*p++ - '0');
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+#if SVKIT_LINUX
+
+namespace {
+
+// Reads the small file PATH into BUF (NUL-terminated); returns its length or -1.
+ssize_t read_small(const char* path, char* buf, size_t size) {
+  UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
+  if (!fd) return -1;
+  size_t len = 0;
+  while (len + 1 < size) {
+    ssize_t n = ::read(fd.get(), buf + len, size - 1 - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -1;
+    if (n == 0) break;
+    len += static_cast<size_t>(n);
+  }
+  buf[len] = '\0';
+  return static_cast<ssize_t>(len);
+}
+
+// Appends the children of every thread of PID to OUT (bounded).
+void append_children(pid_t pid, std::vector<pid_t>& out) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/task", static_cast<int>(pid));
+  DIR* dir = ::opendir(path);
+  if (!dir) return;
+  while (struct dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    char file[96];
+    snprintf(file, sizeof file, "/proc/%d/task/%s/children", static_cast<int>(pid), e->d_name);
+    UniqueFd fd(::open(file, O_RDONLY | O_CLOEXEC));
+    if (!fd) continue;
+    // The list can be long (200 children: ~1.4 KB); read it in chunks, carrying a
+    // number split across two reads.
+    char buf[4096];
+    uint64_t partial = 0;
+    bool in_number = false;
+    for (;;) {
+      ssize_t n = ::read(fd.get(), buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      for (ssize_t i = 0; i < n; ++i) {
+        char c = buf[i];
+        if (c >= '0' && c <= '9') {
+          partial = partial * 10 + static_cast<uint64_t>(c - '0');
+          in_number = true;
+        } else if (in_number) {
+          if (out.size() < kMaxProcesses) out.push_back(static_cast<pid_t>(partial));
+          partial = 0;
+          in_number = false;
+        }
+      }
+    }
+    if (in_number && out.size() < kMaxProcesses) out.push_back(static_cast<pid_t>(partial));
+  }
+  ::closedir(dir);
+}
+
+}  // namespace
+
+std::vector<pid_t> descendants(pid_t root) {
+  std::vector<pid_t> out;
+  if (root <= 0) return out;
+  // Depth-first: the children of each member are inserted right after it.
+  std::vector<pid_t> stack;
+  append_children(root, stack);
+  std::vector<pid_t> kids;
+  while (!stack.empty() && out.size() < kMaxProcesses) {
+    pid_t p = stack.back();
+    stack.pop_back();
+    out.push_back(p);
+    kids.clear();
+    append_children(p, kids);
+    for (auto it = kids.rbegin(); it != kids.rend(); ++it)
+      if (stack.size() < kMaxProcesses) stack.push_back(*it);
+  }
+  return out;
+}
+
+TreeUsage usage_of(const std::vector<pid_t>& pids) {
+  static const long tick = ::sysconf(_SC_CLK_TCK);
+  static const long page = ::sysconf(_SC_PAGESIZE);
+  TreeUsage u;
+  char path[64];
+  char buf[1024];
+  for (pid_t p : pids) {
+    if (p <= 0) continue;
+    snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(p));
+    ssize_t len = read_small(path, buf, sizeof buf);
+    if (len <= 0) continue;  // gone meanwhile
+    // "PID (COMM) S PPID ...": COMM may hold anything, so fields count from the last ')'.
+    const char* end = buf + len;
+    const char* q = static_cast<const char*>(memrchr(buf, ')', static_cast<size_t>(len)));
+    if (!q) continue;
+    ++q;
+    while (q < end && *q == ' ') ++q;
+    if (q < end && *q == 'Z') continue;  // a zombie uses nothing
+    while (q < end && *q != ' ') ++q;    // field 3, the state letter
+    // Fields 4 (ppid) to 24 (rss): 14 utime, 15 stime, 24 rss; 18-19 may be negative.
+    uint64_t utime = 0, stime = 0, rss = 0, v = 0;
+    bool ok = true;
+    for (int field = 4; field <= 24 && ok; ++field) {
+      while (q < end && *q == ' ') ++q;
+      if (q < end && *q == '-') ++q;
+      ok = parse_u64(q, end, v);
+      if (field == 14) utime = v;
+      if (field == 15) stime = v;
+      if (field == 24) rss = v;
+    }
+    if (!ok) continue;
+    u.rss_bytes += rss * static_cast<uint64_t>(page);
+    u.cpu_seconds += static_cast<double>(utime + stime) / static_cast<double>(tick);
+    ++u.processes;
+  }
+  return u;
+}
+
+std::optional<TreeUsage> tree_usage(pid_t root) {
+  if (root <= 0) return std::nullopt;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(root));
+  if (::access(path, F_OK) != 0) return std::nullopt;
+  return usage_of(descendants(root));
+}
+
+#else  // POSIX: one ps listing
+
+namespace {
+
+struct PsRow {
+  pid_t pid;
+  pid_t ppid;
+  uint64_t rss_kib;
+  double cpu_seconds;
+};
+
+// "[[DD-]HH:]MM:SS[.ss]" (procps, BSD and macOS ps differ in the details).
+bool parse_time(const char* p, const char* end, double& out) {
+  double parts[4] = {0, 0, 0, 0};
+  int n = 0;
+  double days = 0;
+  while (p < end) {
+    uint64_t v = 0;
+    if (!parse_u64(p, end, v)) return false;
+    double x = static_cast<double>(v);
+    if (p < end && *p == '.') {
+      ++p;
+      double scale = 0.1;
+      while (p < end && *p >= '0' && *p <= '9') {
+        x += scale * (*p++ - '0');
+        scale /= 10;
+      }
+    }
+    if (p < end && *p == '-') {
+      days = x;
+      ++p;
+      continue;
+    }
+    if (n == 4) return false;
+    parts[n++] = x;
+    if (p < end && *p == ':') ++p;
+    else break;
+  }
+  if (n == 0) return false;
+  double s = 0;
+  for (int i = 0; i < n; ++i) s = s * 60 + parts[i];
+  out = days * 86400 + s;
+  return true;
+}
+
+// Runs ps and parses its rows into OUT; false when ps could not run or was too slow.
+bool ps_listing(std::vector<PsRow>& out) {
+  static const char* const candidates[] = {"/bin/ps", "/usr/bin/ps"};
+  const char* path = nullptr;
+  for (const char* c : candidates)
+    if (::access(c, X_OK) == 0) {
+      path = c;
+      break;
+    }
+  if (!path) return false;
+  Pipe p;
+  if (!make_pipe(p)) return false;
+  char a0[] = "ps", a1[] = "-A", a2[] = "-o", a3[] = "pid=,ppid=,rss=,time=";
+  char* argv[] = {a0, a1, a2, a3, nullptr};
+  FdMove moves[] = {{p.write.get(), 1}};
+  SpawnSpec spec;
+  spec.path = path;
+  spec.argv = argv;
+  spec.moves = moves;
+  spec.n_moves = 1;
+  spec.new_session = true;
+  pid_t pid = spawn(spec);
+  p.write.reset();
+  if (pid < 0) return false;
+  std::string text;
+  struct timespec start;
+  ::clock_gettime(CLOCK_MONOTONIC, &start);
+  bool ok = true;
+  for (;;) {
+    struct timespec now;
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    long waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+    if (waited >= 5000 || text.size() > (64u << 20)) {
+      ok = false;
+      break;
+    }
+    struct pollfd pfd = {p.read.get(), POLLIN, 0};
+    int r = ::poll(&pfd, 1, static_cast<int>(5000 - waited));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) continue;
+    char buf[8192];
+    ssize_t n = ::read(p.read.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  if (!ok) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!ok) return false;
+  const char* q = text.data();
+  const char* end = q + text.size();
+  while (q < end) {
+    const char* eol = static_cast<const char*>(memchr(q, '\n', static_cast<size_t>(end - q)));
+    if (!eol) eol = end;
+    uint64_t pid_v = 0, ppid_v = 0, rss_v = 0;
+    const char* f = q;
+    if (parse_u64(f, eol, pid_v) && parse_u64(f, eol, ppid_v) && parse_u64(f, eol, rss_v)) {
+      while (f < eol && (*f == ' ' || *f == '\t')) ++f;
+      double t = 0;
+      if (parse_time(f, eol, t) && static_cast<pid_t>(pid_v) != pid)  // not ps itself
+        out.push_back({static_cast<pid_t>(pid_v), static_cast<pid_t>(ppid_v), rss_v, t});
+    }
+    q = eol + 1;
+  }
+  return true;
+}
+
+// Indexes into ROWS of ROOT's descendants, depth-first; FOUND = ROOT is listed.
+std::vector<size_t> descend(const std::vector<PsRow>& rows, pid_t root, bool& found) {
+  found = false;
+  std::vector<size_t> by_parent(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    by_parent[i] = i;
+    if (rows[i].pid == root) found = true;
+  }
+  std::sort(by_parent.begin(), by_parent.end(), [&](size_t a, size_t b) {
+    return rows[a].ppid != rows[b].ppid ? rows[a].ppid < rows[b].ppid : rows[a].pid < rows[b].pid;
+  });
+  auto children = [&](pid_t parent) {
+    auto lo = std::lower_bound(by_parent.begin(), by_parent.end(), parent,
+                               [&](size_t i, pid_t v) { return rows[i].ppid < v; });
+    auto hi = lo;
+    while (hi != by_parent.end() && rows[*hi].ppid == parent) ++hi;
+    return std::make_pair(lo, hi);
+  };
+  std::vector<size_t> out;
+  std::vector<size_t> stack;
+  auto push_children = [&](pid_t parent) {
+    auto r = children(parent);
+    for (auto it = r.second; it != r.first;) {
+      --it;
+      if (rows[*it].pid != parent && stack.size() < kMaxProcesses) stack.push_back(*it);
+    }
+  };
+  push_children(root);
+  while (!stack.empty() && out.size() < kMaxProcesses) {
+    size_t i = stack.back();
+    stack.pop_back();
+    out.push_back(i);
+    push_children(rows[i].pid);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<pid_t> descendants(pid_t root) {
+  std::vector<pid_t> out;
+  std::vector<PsRow> rows;
+  if (root <= 0 || !ps_listing(rows)) return out;
+  bool found = false;
+  for (size_t i : descend(rows, root, found)) out.push_back(rows[i].pid);
+  return out;
+}
+
+std::optional<TreeUsage> tree_usage(pid_t root) {
+  if (root <= 0) return std::nullopt;
+  std::vector<PsRow> rows;
+  if (!ps_listing(rows)) {
+    // ps failed: still say whether ROOT exists.
+    if (::kill(root, 0) != 0 && errno == ESRCH) return std::nullopt;
+    return TreeUsage{};
+  }
+  bool found = false;
+  std::vector<size_t> idx = descend(rows, root, found);
+  if (!found) return std::nullopt;
+  TreeUsage u;
+  for (size_t i : idx) {
+    u.rss_bytes += rows[i].rss_kib * 1024;
+    u.cpu_seconds += rows[i].cpu_seconds;
+    ++u.processes;
+  }
+  return u;
+}
+
+TreeUsage usage_of(const std::vector<pid_t>& pids) {
+  TreeUsage u;
+  std::vector<PsRow> rows;
+  if (pids.empty() || !ps_listing(rows)) return u;
+  std::vector<pid_t> want(pids);
+  std::sort(want.begin(), want.end());
+  for (const PsRow& r : rows) {
+    if (!std::binary_search(want.begin(), want.end(), r.pid)) continue;
+    u.rss_bytes += r.rss_kib * 1024;
+    u.cpu_seconds += r.cpu_seconds;
+    ++u.processes;
+  }
+  return u;
+}
+
+#endif
+
+}  // namespace svkit
