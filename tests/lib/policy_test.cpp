@@ -137,7 +137,8 @@ TEST_CASE("policy: svkit-status text: keys in order, one per line", "[policy][un
   std::string plain(buf, format_ext_status(e, buf));
   CHECK(plain ==
         "phase down\nready -\nready_since -\nrestarts 0\nlast_exit - -\nreason \n"
-        "waiting_for \nbackoff_until -\npid_start - -\n");
+        "waiting_for \nbackoff_until -\npid_start - -\n"
+        "supervisor 0\nmemory_limit -\ncpu_limit -\nwatchdog_interval -\nwatchdog_trip -\n");
   e.phase = Phase::backoff;
   e.ready = 1;
   e.ready_since_ms = 1764088000123;
@@ -154,13 +155,14 @@ TEST_CASE("policy: svkit-status text: keys in order, one per line", "[policy][un
   CHECK(full ==
         "phase backoff\nready 1\nready_since 1764088000.123\nrestarts 3\nlast_exit -1 9\n"
         "reason 5 exits in 10 s\nwaiting_for db cache\nbackoff_until 1764088001.005\n"
-        "pid_start 4242 987654\n");
+        "pid_start 4242 987654\nsupervisor 0\nmemory_limit -\ncpu_limit -\nwatchdog_interval -\nwatchdog_trip -\n");
   std::string huge(5000, 'x');
   e.reason = huge.c_str();
   e.waiting_for = huge.c_str();
   size_t n = format_ext_status(e, buf);
   CHECK(n < kExtStatusMax);
-  CHECK(std::string(buf, n).substr(n - 51) == "backoff_until 1764088001.005\npid_start 4242 987654\n");
+  std::string tail = "backoff_until 1764088001.005\npid_start 4242 987654\n" + std::string("supervisor 0\nmemory_limit -\ncpu_limit -\nwatchdog_interval -\nwatchdog_trip -\n");
+  CHECK(std::string(buf, n).substr(n - tail.size()) == tail);
   pid_t pid = 0;
   uint64_t ticks = 0;
   REQUIRE(parse_pid_start(std::string(buf, n), pid, ticks));
