@@ -143,6 +143,9 @@ const char* policy_file_name(PolicyFile f) noexcept {
     case PolicyFile::timeout_finish: return "timeout-finish";
     case PolicyFile::restart_backoff: return "restart-backoff";
     case PolicyFile::restart_limit: return "restart-limit";
+    case PolicyFile::memory_limit: return "memory-limit";
+    case PolicyFile::cpu_limit: return "cpu-limit";
+    case PolicyFile::watchdog_interval: return "watchdog-interval";
     case PolicyFile::count: break;
   }
   return "";
@@ -181,6 +184,61 @@ std::optional<std::pair<uint32_t, uint32_t>> parse_restart_limit(std::string_vie
   if (!two(text, kMaxRestartCount, kMaxRestartSeconds, a, b) || a < 1 || b < 1)
     return std::nullopt;
   return std::make_pair(a, b * 1000);
+}
+
+std::optional<uint64_t> parse_memory_limit(std::string_view text) noexcept {
+  std::string_view t = trim(text);
+  unsigned shift = 0;
+  if (!t.empty()) {
+    switch (t.back()) {
+      case 'K': case 'k': shift = 10; break;
+      case 'M': case 'm': shift = 20; break;
+      case 'G': case 'g': shift = 30; break;
+      default: break;
+    }
+    if (shift) t.remove_suffix(1);
+  }
+  if (t.empty() || t.size() > 19) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : t) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (v == 0 || v > (UINT64_MAX >> 1 >> shift)) return std::nullopt;
+  return v << shift;
+}
+
+std::optional<std::pair<uint32_t, uint32_t>> parse_cpu_limit(std::string_view text) noexcept {
+  uint32_t a = 0, b = 0;
+  if (!two(text, kMaxCpuPercent, kMaxCpuSeconds, a, b) || a < 1 || b < 1) return std::nullopt;
+  return std::make_pair(a, b);
+}
+
+std::optional<uint32_t> parse_watchdog_interval(std::string_view text) noexcept {
+  auto v = number(trim(text), kMaxMillis);
+  if (!v || *v < kWatchdogMinMs) return std::nullopt;
+  return v;
+}
+
+size_t format_size(uint64_t bytes, char out[24]) noexcept {
+  static const char units[] = {'G', 'M', 'K'};
+  char* p = out;
+  for (int i = 0; i < 3; ++i) {
+    uint64_t unit = uint64_t{1} << (30 - 10 * i);
+    if (bytes < unit) continue;
+    p = put_u64(p, bytes / unit);
+    uint64_t tenth = bytes % unit * 10 / unit;  // one decimal, truncated
+    if (tenth) {
+      *p++ = '.';
+      *p++ = static_cast<char>('0' + tenth);
+    }
+    *p++ = units[i];
+    *p = 0;
+    return static_cast<size_t>(p - out);
+  }
+  p = put_u64(p, bytes);
+  *p = 0;
+  return static_cast<size_t>(p - out);
 }
 
 Policy read_policy(int dirfd) noexcept {
@@ -232,10 +290,30 @@ Policy read_policy(int dirfd) noexcept {
         }
         break;
       }
+      case PolicyFile::memory_limit: {
+        auto v = ok ? parse_memory_limit(text) : std::nullopt;
+        if ((ok = v.has_value())) p.memory_limit = *v;
+        break;
+      }
+      case PolicyFile::cpu_limit: {
+        auto v = ok ? parse_cpu_limit(text) : std::nullopt;
+        if ((ok = v.has_value())) {
+          p.cpu_percent = v->first;
+          p.cpu_seconds = v->second;
+        }
+        break;
+      }
+      case PolicyFile::watchdog_interval: {
+        auto v = ok ? parse_watchdog_interval(text) : std::nullopt;
+        if ((ok = v.has_value())) p.watchdog_ms = *v;
+        break;
+      }
       case PolicyFile::count: break;
     }
     if (!ok) p.malformed = static_cast<uint16_t>(p.malformed | (1u << i));
   }
+  if (!p.watched()) p.watchdog_ms = 0;  // an interval alone watches nothing
+  else if (!p.watchdog_ms) p.watchdog_ms = kWatchdogDefaultMs;
   p.check = p.notification_fd < 0 && executable(dirfd, "check");
   p.alert = executable(dirfd, "alert");
   struct stat st;
@@ -290,7 +368,7 @@ size_t format_ext_status(const ExtStatus& e, char out[kExtStatusMax]) noexcept {
   p = put_key(put_nl(p), "reason");
   p = put_str(p, e.reason ? e.reason : "", out + 512);
   p = put_key(put_nl(p), "waiting_for");
-  p = put_str(p, e.waiting_for ? e.waiting_for : "", out + kExtStatusMax - 64);
+  p = put_str(p, e.waiting_for ? e.waiting_for : "", out + kExtStatusMax - 400);
   p = put_key(put_nl(p), "backoff_until");
   p = put_time(p, e.backoff_until_ms);
   p = put_key(put_nl(p), "pid_start");  // for adoption after a crash of supervise
@@ -302,6 +380,29 @@ size_t format_ext_status(const ExtStatus& e, char out[kExtStatusMax]) noexcept {
     *p++ = '-';
     *p++ = ' ';
     *p++ = '-';
+  }
+  // WAVE3: the watchdog's settings and last trip (< 250 bytes with an 80-byte reason).
+  p = put_key(put_nl(p), "supervisor");
+  p = put_u64(p, static_cast<uint64_t>(e.supervisor > 0 ? e.supervisor : 0));
+  p = put_key(put_nl(p), "memory_limit");
+  if (e.memory_limit) p = put_u64(p, e.memory_limit);
+  else *p++ = '-';
+  p = put_key(put_nl(p), "cpu_limit");
+  if (e.cpu_percent) {
+    p = put_u64(p, e.cpu_percent);
+    *p++ = ' ';
+    p = put_u64(p, e.cpu_seconds);
+  } else {
+    *p++ = '-';
+  }
+  p = put_key(put_nl(p), "watchdog_interval");
+  if (e.watchdog_ms) p = put_u64(p, e.watchdog_ms);
+  else *p++ = '-';
+  p = put_key(put_nl(p), "watchdog_trip");
+  p = put_time(p, e.trip_ms);
+  if (e.trip_ms >= 0) {
+    *p++ = ' ';
+    p = put_str(p, e.trip_reason ? e.trip_reason : "", out + kExtStatusMax - 2);
   }
   *p++ = '\n';
   return static_cast<size_t>(p - out);

@@ -80,7 +80,7 @@ void append_children(pid_t pid, std::vector<pid_t>& out) {
   if (!dir) return;
   while (struct dirent* e = ::readdir(dir)) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    char file[96];
+    char file[300];
     snprintf(file, sizeof file, "/proc/%d/task/%s/children", static_cast<int>(pid), e->d_name);
     UniqueFd fd(::open(file, O_RDONLY | O_CLOEXEC));
     if (!fd) continue;

@@ -196,6 +196,14 @@ Step on_ready_timeout(const Supervised& s) noexcept {
   return st;
 }
 
+Step on_watchdog(const Supervised& s) noexcept {
+  Step st{s, {}};
+  if (!running(s) || s.got_term) return st;
+  stop(s, st.actions, s.down_signal);
+  if (s.want == Goal::up) st.actions.add(signal(s, SIGCONT, Target::group, 0));
+  return st;
+}
+
 Step on_kill_timeout(const Supervised& s) noexcept {
   Step st{s, {}};
   if (s.pid != 0) st.actions.add(signal(s, SIGKILL, Target::group, 0));  // run or finish

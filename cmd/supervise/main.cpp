@@ -94,7 +94,7 @@ int poll_timeout(const Context& c) {
 // sees end-of-file. A handed-over pipe still has svscan's writer, and an adopted logger
 // reads an older pipe, so those loggers are told with TERM (svlogd drains, then exits).
 bool ready_to_leave(Context& c) {
-  if (!svkit::ready_to_exit(c.main.sv)) return false;
+  if (!svkit::ready_to_exit(c.main.sv) || c.main.leftover_at >= 0) return false;
   policy_leave(c.main);
   if (!c.has_log) return true;
   if (!c.log_closing) {
@@ -198,6 +198,8 @@ int main(int argc, char** argv) {
   static supervise::Context c;
   c.name = supervise::service_name(argv[1]);
   c.scan_dir = supervise::take_env(svkit::kScanDirEnv);  // children never see it
+  if (!supervise::tree_init(c))  // before the first child: orphans of the service stay ours
+    svkit::warn_sys({"unable to become the child subreaper"});
   supervise::setup(c);
   svkit::trim_footprint();  // unmap read-only pages start-up touched (they return on use)
   return supervise::loop(c, sigfd);

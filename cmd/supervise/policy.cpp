@@ -13,6 +13,7 @@
 
 #include "service.hpp"
 #include "svkit/diag.hpp"
+#include "svkit/proc_tree.hpp"
 #include "svkit/spawn.hpp"
 
 namespace supervise {
@@ -20,6 +21,8 @@ namespace {
 
 constexpr uint32_t kCheckFirstMs = 10, kCheckMaxMs = 1000;
 constexpr int64_t kAlertMaxMs = 10000;
+constexpr uint32_t kLeftoverKillMs = 2000;  // leftovers' KILL without timeout-kill
+constexpr int64_t kLeftoverLookMs = 200;    // then: look again until they are gone
 
 int64_t real_ms() noexcept {
   struct timespec ts;
@@ -65,7 +68,7 @@ void warn_malformed(Service& s) {
 }
 
 const char* event_word(char ev) noexcept {
-  return ev == 'f' ? "failed" : ev == 'u' ? "unready" : "crash";
+  return ev == 'f' ? "failed" : ev == 'u' ? "unready" : ev == 'w' ? "watchdog" : "crash";
 }
 
 // ./alert EVENT SERVICE EXITCODE SIGNAL, without waiting; output to supervise's stderr.
@@ -132,9 +135,82 @@ void kill_group(pid_t pid) noexcept {
   if (pid > 0 && ::killpg(pid, SIGKILL) != 0) ::kill(pid, SIGKILL);
 }
 
+// The watchdog tripped: remember why, alert, stop the tree; run_ended restarts it.
+void trip(Context& c, Service& s) {
+  s.trip_real_ms = real_ms();
+  memcpy(s.reason, s.trip_reason, sizeof s.reason);
+  s.tripped = true;
+  s.watch_at = -1;
+  alert(c, s, 'w', 0, 0);
+  set(c, s, svkit::on_watchdog(s.sv));
+  s.publish_pending = true;
+}
+
+// One watchdog sample: the tree's resident memory and CPU time. A limit exceeded on two
+// consecutive samples trips. CPU: the average since the newest mark at least SECONDS old
+// (marks are kept every SECONDS/8, 16 of them), so a run younger than SECONDS is not judged.
+void sample(Context& c, Service& s, int64_t now) {
+  if (s.sv.state != svkit::RunState::run || s.sv.pid <= 0 || s.sv.got_term) return;
+  svkit::TreeUsage u;
+  try {
+    u = svkit::usage_of(service_tree(s));
+  } catch (...) {
+    return;  // out of memory: no judgement this time
+  }
+  const svkit::Policy& p = s.policy;
+  if (p.memory_limit) {
+    s.mem_strikes = u.rss_bytes > p.memory_limit ? static_cast<uint8_t>(s.mem_strikes + 1) : 0;
+    if (s.mem_strikes >= 2) {
+      char used[24], limit[24];
+      svkit::format_size(u.rss_bytes, used);
+      svkit::format_size(p.memory_limit, limit);
+      s.trip_reason[0] = 0;
+      Text{s.trip_reason, s.trip_reason + sizeof s.trip_reason} << "memory " << used << " > " << limit;
+      trip(c, s);
+      return;
+    }
+  }
+  if (!p.cpu_percent) return;
+  int64_t window = static_cast<int64_t>(p.cpu_seconds) * 1000;
+  const Service::CpuMark* base = nullptr;
+  for (int i = 0; i < s.cpu_n; ++i) {  // newest first
+    const Service::CpuMark& m =
+        s.cpu_marks[(s.cpu_head + Service::kCpuMarks - 1 - i) % Service::kCpuMarks];
+    if (now - m.ms >= window) {
+      base = &m;
+      break;
+    }
+  }
+  int64_t pct = -1;
+  if (base && now > base->ms) {
+    double used = u.cpu_seconds - base->cpu;  // a process that ended takes its time along
+    pct = used <= 0 ? 0 : static_cast<int64_t>(used * 100000.0 / static_cast<double>(now - base->ms));
+  }
+  const Service::CpuMark* last =
+      s.cpu_n ? &s.cpu_marks[(s.cpu_head + Service::kCpuMarks - 1) % Service::kCpuMarks] : nullptr;
+  if (!last || now - last->ms >= window / 8) {
+    s.cpu_marks[s.cpu_head] = {now, u.cpu_seconds};
+    s.cpu_head = static_cast<uint8_t>((s.cpu_head + 1) % Service::kCpuMarks);
+    if (s.cpu_n < Service::kCpuMarks) ++s.cpu_n;
+  }
+  if (pct < 0) return;
+  s.cpu_strikes = pct > static_cast<int64_t>(p.cpu_percent) ? static_cast<uint8_t>(s.cpu_strikes + 1) : 0;
+  if (s.cpu_strikes >= 2) {
+    s.trip_reason[0] = 0;
+    Text{s.trip_reason, s.trip_reason + sizeof s.trip_reason}
+        << "cpu " << pct << "% > " << static_cast<int64_t>(p.cpu_percent) << "% over "
+        << static_cast<int64_t>(p.cpu_seconds) << " s";
+    trip(c, s);
+  }
+}
+
 }  // namespace
 
 bool may_start(Context& c, Service& s, int64_t now) {
+  if (s.leftover_at >= 0) {  // never a second copy beside the last run's survivors
+    if (!service_tree(s).empty()) return false;
+    s.leftover_at = -1;
+  }
   int64_t wait_until = -1;
   if (s.restart_at >= 0 && now < s.restart_at) wait_until = s.restart_at;
   else if (s.policy.backoff_initial_ms == 0 && s.last_start_ms >= 0 && now < s.last_start_ms + 1000)
@@ -168,6 +244,13 @@ void run_started(Context& c, Service& s, int notify_read, int64_t now) {
   s.ready_at = readiness && s.policy.timeout_ready_ms ? now + s.policy.timeout_ready_ms : -1;
   s.check_every = kCheckFirstMs;
   s.check_at = notify_read < 0 && s.policy.check ? now + kCheckFirstMs : -1;
+  if (s.tripped) {  // restarted by the watchdog: the reason stays visible
+    s.tripped = false;
+    memcpy(s.reason, s.trip_reason, sizeof s.reason);
+  }
+  s.mem_strikes = s.cpu_strikes = 0;
+  s.cpu_n = s.cpu_head = 0;
+  s.watch_at = s.policy.watched() ? now + s.policy.watchdog_ms : -1;
 }
 
 void run_ended(Context& c, Service& s, int code, int low) {
@@ -175,12 +258,13 @@ void run_ended(Context& c, Service& s, int code, int low) {
   s.has_exit = true;
   s.notify.reset();
   s.ready_at = s.kill_at = s.check_at = -1;
+  s.watch_at = -1;
   kill_group(s.check_pid);  // a ./check of the ended run must not hold up the next run's
   int64_t ran = s.up_since_ms >= 0 ? now - s.up_since_ms : 0;
   s.up_since_ms = -1;
   if (s.sv.want != svkit::Goal::up) return;  // stopped on purpose: no restart to pace
   int sig = code == -1 ? (low & 0x7f) : 0;
-  if (code != 0) alert(c, s, 'c', code, sig);
+  if (code != 0 && !s.tripped) alert(c, s, 'c', code, sig);  // the watchdog alerted
   if (s.policy.limit_count &&
       s.tally.add(static_cast<uint32_t>(now), s.policy.limit_count, s.policy.limit_ms)) {
     set(c, s, svkit::on_failed(s.sv));
@@ -242,6 +326,55 @@ void due(Context& c, Service& s, int64_t now) {
     s.alert_kill_at = -1;
     kill_group(s.alert_pid);
   }
+  if (s.watch_at >= 0 && now >= s.watch_at) {
+    s.watch_at = now + s.policy.watchdog_ms;
+    sample(c, s, now);
+  }
+  if (s.leftover_at >= 0 && now >= s.leftover_at) {
+    std::vector<pid_t> left = service_tree(s);
+    if (left.empty()) {
+      s.leftover_at = -1;
+    } else {
+      if (!s.leftover_killed) {
+        s.leftover_killed = true;
+        for (pid_t p : left) ::kill(p, SIGKILL);
+      }
+      s.leftover_at = now + kLeftoverLookMs;
+    }
+  }
+}
+
+void leftovers(Context&, Service& s, bool told) {
+  std::vector<pid_t> left;
+  try {
+    for (pid_t p : service_tree(s))
+      if (living(p)) left.push_back(p);  // zombies that ended with ./run are reaped next
+  } catch (...) {
+    return;
+  }
+  if (left.empty()) return;
+  int64_t now = now_ms();
+  s.leftover_killed = false;
+  s.leftover_at = now + (s.policy.timeout_kill_ms ? s.policy.timeout_kill_ms : kLeftoverKillMs);
+  if (told) return;  // a stop: they had the signal with the rest of the tree
+  char pids[96];
+  Text t{pids, pids + sizeof pids};
+  size_t shown = 0;
+  for (pid_t p : left) {
+    if (shown == 8) {
+      t << " ...";
+      break;
+    }
+    t << (shown++ ? " " : "") << static_cast<int64_t>(p);
+  }
+  char n[16];
+  Text{n, n + sizeof n} << static_cast<int64_t>(left.size());
+  svkit::warn({s.label, "run ended, leaving ", n, " processes (", pids,
+               "): stopping them before the next start"});
+  for (pid_t p : left) {
+    ::kill(p, s.policy.down_signal);
+    ::kill(p, SIGCONT);
+  }
 }
 
 int64_t next_deadline(const Service& s) {
@@ -254,7 +387,9 @@ int64_t next_deadline(const Service& s) {
   take(s.ready_at);
   if (s.check_pid == 0) take(s.check_at);
   take(s.alert_kill_at);
-  if (svkit::needs_run(s.sv) && !s.sv.waiting) {
+  take(s.watch_at);
+  take(s.leftover_at);
+  if (svkit::needs_run(s.sv) && !s.sv.waiting && s.leftover_at < 0) {
     if (s.restart_at >= 0) take(s.restart_at);
     else if (s.policy.backoff_initial_ms == 0 && s.last_start_ms >= 0) take(s.last_start_ms + 1000);
     else take(0);  // may start now
@@ -316,6 +451,13 @@ void fill_ext_status(const Service& s, svkit::ExtStatus& e) {
   e.backoff_until_ms = s.sv.backoff ? s.restart_real_ms : -1;
   e.pid = s.sv.pid;
   e.pid_start = s.sv.pid ? s.pid_start : 0;
+  e.supervisor = ::getpid();
+  e.memory_limit = s.policy.memory_limit;
+  e.cpu_percent = s.policy.cpu_percent;
+  e.cpu_seconds = s.policy.cpu_seconds;
+  e.watchdog_ms = s.policy.watchdog_ms;
+  e.trip_ms = s.trip_real_ms;
+  e.trip_reason = s.trip_reason;
 }
 
 }  // namespace supervise

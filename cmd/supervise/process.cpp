@@ -87,8 +87,14 @@ int64_t now_ms() noexcept {
 void send_signal(const Service& s, int sig, svkit::Target target) noexcept {
   pid_t pid = s.sv.pid;
   if (pid <= 0) return;  // never kill(0) or killpg(0): that would be our own group
-  // The group first; the pid as well when the process left its group (or none is left).
-  if (target == svkit::Target::group && ::killpg(pid, sig) == 0 && ::getpgid(pid) == pid) return;
+  if (target == svkit::Target::group) {
+    // The group first; the pid as well when the process left its group (or none is
+    // left); then every process of the tree outside the group (setsid, double fork).
+    bool group = ::killpg(pid, sig) == 0;
+    if (!group || ::getpgid(pid) != pid) ::kill(pid, sig);
+    signal_tree(s, sig, group ? pid : -1);
+    return;
+  }
   ::kill(pid, sig);
 }
 
@@ -165,8 +171,10 @@ void child_gone(Context& c, Service& s, int code, int low) {
   s.adopted = false;
   s.pidfd.reset();
   bool was_run = s.sv.state == svkit::RunState::run;
+  bool told = s.sv.got_term;  // the tree already had the stop signal
   bool finish = was_run && finish_readable(s);
   apply(c, s, svkit::on_exited(s.sv, finish));
+  if (&s == &c.main && s.leftover_at < 0) leftovers(c, s, told);
   if (was_run) run_ended(c, s, code, low);
   s.finish_kill_at = -1;
 }

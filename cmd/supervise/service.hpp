@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <vector>
 
 #include "svkit/policy.hpp"
 #include "svkit/spawn.hpp"
@@ -57,6 +58,22 @@ struct Service {
   int alert_code = 0, alert_sig = 0;  // arguments of the pending ./alert
   char reason[80] = "";          // failed / waiting / unready text
   struct Deps* deps = nullptr;   // dependencies.d (deps.cpp; heap, only when used)
+  // The process tree and the watchdog (tree.cpp, policy.cpp). Untouched (no page) for a
+  // plain service until a stop, and then only leftover_at.
+  int64_t leftover_at = -1;      // processes left by an ended run: next look / SIGKILL
+  bool leftover_killed = false;  //   (no start before they are gone)
+  bool tripped = false;          // the run now stopping was stopped by the watchdog
+  uint8_t mem_strikes = 0, cpu_strikes = 0;  // consecutive samples over the limit
+  int64_t watch_at = -1;         // next watchdog sample (monotonic ms), -1: none
+  struct CpuMark {
+    int64_t ms;
+    double cpu;
+  };
+  static constexpr int kCpuMarks = 16;
+  CpuMark cpu_marks[kCpuMarks];  // the tree's CPU seconds over time (cpu-limit's window)
+  uint8_t cpu_n = 0, cpu_head = 0;
+  int64_t trip_real_ms = -1;     // the last watchdog trip (CLOCK_REALTIME), its reason
+  char trip_reason[80] = "";
 };
 
 struct Context {
@@ -119,6 +136,9 @@ bool policy_reaped(Context& c, Service& s, pid_t pid, int wstatus);
 // supervise is leaving: no ./check or ./alert outlives it.
 void policy_leave(Service& s);
 void fill_ext_status(const Service& s, svkit::ExtStatus& e);
+// The service's process ended: processes of its tree that remain get the down signal
+// (unless TOLD: they had it) and KILL after timeout-kill; no start until they are gone.
+void leftovers(Context& c, Service& s, bool told);
 // deps.cpp: dependencies satisfied? Sets waiting/failed and the inotify watches.
 bool dependencies_met(Context& c, Service& s);
 int deps_fd(const Service& s);     // inotify fd to poll, or -1
@@ -140,6 +160,17 @@ void poll_due(Context& c, Service& s, int64_t now);
 // ./run just started, which the next supervise's adopt() checks.
 uint64_t record_start(Service& s, pid_t pid) noexcept;  // the start time
 
+
+// tree.cpp: the service's process tree (subreaper on Linux).
+// Makes supervise the child subreaper (Linux) and remembers C; false when refused.
+bool tree_init(const Context& c) noexcept;
+// The service's processes (its run or finish process included), excluding the logger's
+// side for the main service and supervise's ./check and ./alert.
+std::vector<pid_t> service_tree(const Service& s);
+// PID exists and is not a zombie (a zombie below supervise is reaped next).
+bool living(pid_t pid) noexcept;
+// SIG to every process of the tree that is not in process group GROUP (already told).
+void signal_tree(const Service& s, int sig, pid_t group) noexcept;
 
 // log_pipe.cpp: the pipe between ./run and log/run; the environment.
 void open_log_pipe(Context& c);

@@ -21,7 +21,7 @@ namespace svkit {
 // The files with a value, in this order; bit i of Policy::malformed is file i.
 enum class PolicyFile : uint8_t {
   notification_fd, timeout_ready, down_signal, timeout_kill, timeout_finish,
-  restart_backoff, restart_limit, count
+  restart_backoff, restart_limit, memory_limit, cpu_limit, watchdog_interval, count
 };
 const char* policy_file_name(PolicyFile f) noexcept;
 
@@ -30,6 +30,10 @@ inline constexpr uint32_t kMaxMillis = 2147483647;  // any ms value; poll() take
 inline constexpr int kMaxNotificationFd = 1023;
 inline constexpr uint32_t kMaxRestartCount = 32;    // restart-limit COUNT (a fixed tally)
 inline constexpr uint32_t kMaxRestartSeconds = 1000000;
+inline constexpr uint32_t kWatchdogDefaultMs = 1000;  // watchdog-interval's default
+inline constexpr uint32_t kWatchdogMinMs = 10;        // a smaller interval is malformed
+inline constexpr uint32_t kMaxCpuPercent = 100000;    // 1000 cores
+inline constexpr uint32_t kMaxCpuSeconds = 86400;
 
 struct Policy {
   int16_t notification_fd = -1;   // -1: none
@@ -45,8 +49,14 @@ struct Policy {
   uint32_t backoff_max_ms = 0;
   uint32_t limit_count = 0;         // 0: no restart-limit
   uint32_t limit_ms = 0;
+  // The watchdog (memory-limit, cpu-limit, watchdog-interval): 0 = none.
+  uint64_t memory_limit = 0;        // bytes
+  uint32_t cpu_percent = 0;         // PERCENT of one core ...
+  uint32_t cpu_seconds = 0;         // ... on average over SECONDS
+  uint32_t watchdog_ms = 0;         // sampling interval; 0 when neither limit is set
 
   bool has_readiness() const noexcept { return notification_fd >= 0 || check; }
+  bool watched() const noexcept { return memory_limit || cpu_percent; }
 };
 
 // Parsers of one file's content. Surrounding blanks and newlines are ignored; anything
@@ -58,6 +68,15 @@ std::optional<int> parse_signal(std::string_view text) noexcept;  // TERM, SIGTE
 std::optional<std::pair<uint32_t, uint32_t>> parse_backoff(std::string_view text) noexcept;
 // "COUNT SECONDS", 1 <= COUNT <= 32, 1 <= SECONDS <= 1000000; returns (COUNT, ms).
 std::optional<std::pair<uint32_t, uint32_t>> parse_restart_limit(std::string_view text) noexcept;
+// memory-limit: BYTES with an optional K, M or G suffix (powers of 1024), >= 1.
+std::optional<uint64_t> parse_memory_limit(std::string_view text) noexcept;
+// cpu-limit: "PERCENT SECONDS", 1 <= PERCENT <= 100000, 1 <= SECONDS <= 86400.
+std::optional<std::pair<uint32_t, uint32_t>> parse_cpu_limit(std::string_view text) noexcept;
+// watchdog-interval: milliseconds, kWatchdogMinMs..kMaxMillis.
+std::optional<uint32_t> parse_watchdog_interval(std::string_view text) noexcept;
+// "300M", "1.5G", "512K", "100" (bytes): a size as people read it (reasons, status).
+// Writes at most 24 bytes with the NUL; returns the length.
+size_t format_size(uint64_t bytes, char out[24]) noexcept;
 
 // Reads the files below DIRFD (a service directory). Missing files are absent; a file
 // that cannot be parsed is absent and flagged in malformed.
@@ -90,8 +109,15 @@ struct ExtStatus {
   int64_t backoff_until_ms = -1;   // -1: none
   pid_t pid = 0;                   // the process supervised now (run or finish), 0: none
   uint64_t pid_start = 0;          // its kernel start time (/proc/PID/stat field 22)
+  // WAVE3: the watchdog (written always, "-" when none).
+  pid_t supervisor = 0;            // the supervise process
+  uint64_t memory_limit = 0;
+  uint32_t cpu_percent = 0, cpu_seconds = 0;
+  uint32_t watchdog_ms = 0;
+  int64_t trip_ms = -1;            // the last watchdog trip (CLOCK_REALTIME ms), -1 none
+  const char* trip_reason = "";
 };
-inline constexpr size_t kExtStatusMax = 1024;
+inline constexpr size_t kExtStatusMax = 1536;
 // Returns the text's length (truncated reason/waiting_for keep it below kExtStatusMax).
 size_t format_ext_status(const ExtStatus& e, char out[kExtStatusMax]) noexcept;
 

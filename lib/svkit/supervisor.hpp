@@ -97,6 +97,9 @@ Step on_readiness(const Supervised& s, bool has_readiness) noexcept;
 Step on_ready(const Supervised& s) noexcept;
 // timeout-ready passed while not ready: stop (the down signal), restart by the rules.
 Step on_ready_timeout(const Supervised& s) noexcept;
+// The watchdog tripped (a limit exceeded twice): stop with the down signal and CONT (the
+// want stays up: restarted by the rules).
+Step on_watchdog(const Supervised& s) noexcept;
 // timeout-kill passed after the stop signal: KILL to the process group.
 Step on_kill_timeout(const Supervised& s) noexcept;
 // Restart-wait bookkeeping: a wait began (BACKOFF), dependencies missing (WAITING),

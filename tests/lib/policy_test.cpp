@@ -137,7 +137,8 @@ TEST_CASE("policy: svkit-status text: keys in order, one per line", "[policy][un
   std::string plain(buf, format_ext_status(e, buf));
   CHECK(plain ==
         "phase down\nready -\nready_since -\nrestarts 0\nlast_exit - -\nreason \n"
-        "waiting_for \nbackoff_until -\npid_start - -\n");
+        "waiting_for \nbackoff_until -\npid_start - -\n"
+        "supervisor 0\nmemory_limit -\ncpu_limit -\nwatchdog_interval -\nwatchdog_trip -\n");
   e.phase = Phase::backoff;
   e.ready = 1;
   e.ready_since_ms = 1764088000123;
@@ -154,13 +155,14 @@ TEST_CASE("policy: svkit-status text: keys in order, one per line", "[policy][un
   CHECK(full ==
         "phase backoff\nready 1\nready_since 1764088000.123\nrestarts 3\nlast_exit -1 9\n"
         "reason 5 exits in 10 s\nwaiting_for db cache\nbackoff_until 1764088001.005\n"
-        "pid_start 4242 987654\n");
+        "pid_start 4242 987654\nsupervisor 0\nmemory_limit -\ncpu_limit -\nwatchdog_interval -\nwatchdog_trip -\n");
   std::string huge(5000, 'x');
   e.reason = huge.c_str();
   e.waiting_for = huge.c_str();
   size_t n = format_ext_status(e, buf);
   CHECK(n < kExtStatusMax);
-  CHECK(std::string(buf, n).substr(n - 51) == "backoff_until 1764088001.005\npid_start 4242 987654\n");
+  std::string tail = "backoff_until 1764088001.005\npid_start 4242 987654\n" + std::string("supervisor 0\nmemory_limit -\ncpu_limit -\nwatchdog_interval -\nwatchdog_trip -\n");
+  CHECK(std::string(buf, n).substr(n - tail.size()) == tail);
   pid_t pid = 0;
   uint64_t ticks = 0;
   REQUIRE(parse_pid_start(std::string(buf, n), pid, ticks));
@@ -185,4 +187,51 @@ TEST_CASE("policy: kernel start time from /proc/PID/stat; the pid_start record",
   CHECK(parse_pid_start("phase up\npid_start 12 34\nlater 1\n", pid, ticks));
   CHECK(pid == 12);
   CHECK(ticks == 34u);
+}
+
+TEST_CASE("policy: watchdog files: memory-limit, cpu-limit, watchdog-interval",
+          "[policy][watchdog][unit]") {
+  using svkit::parse_memory_limit;
+  CHECK(parse_memory_limit("100") == 100u);
+  CHECK(parse_memory_limit(" 512K\n") == 512u << 10);
+  CHECK(parse_memory_limit("256M") == 256u << 20);
+  CHECK(parse_memory_limit("2g") == uint64_t{2} << 30);
+  for (const char* bad : {"", "0", "0M", "M", "12Q", "-1", "1.5G", "1 M", "99999999999999999999"})
+    CHECK_FALSE(parse_memory_limit(bad));
+  CHECK(svkit::parse_cpu_limit("80 10") == std::make_pair(80u, 10u));
+  CHECK(svkit::parse_cpu_limit(" 250\t3\n") == std::make_pair(250u, 3u));
+  for (const char* bad : {"80", "0 10", "80 0", "80 10 1", "x 1", "100001 1", "1 86401"})
+    CHECK_FALSE(svkit::parse_cpu_limit(bad));
+  CHECK(svkit::parse_watchdog_interval("50") == 50u);
+  CHECK_FALSE(svkit::parse_watchdog_interval("5"));
+  CHECK_FALSE(svkit::parse_watchdog_interval("1s"));
+  char buf[24];
+  svkit::format_size(300u << 20, buf);
+  CHECK(std::string(buf) == "300M");
+  svkit::format_size((uint64_t{3} << 30) / 2, buf);
+  CHECK(std::string(buf) == "1.5G");
+  svkit::format_size(512, buf);
+  CHECK(std::string(buf) == "512");
+}
+
+TEST_CASE("policy: svkit-status always carries the watchdog keys", "[policy][watchdog][unit]") {
+  svkit::ExtStatus e;
+  e.supervisor = 1234;
+  char out[svkit::kExtStatusMax];
+  std::string plain(out, svkit::format_ext_status(e, out));
+  CHECK(plain.find("\nsupervisor 1234\nmemory_limit -\ncpu_limit -\nwatchdog_interval -\n"
+                   "watchdog_trip -\n") != std::string::npos);
+  e.memory_limit = 268435456;
+  e.cpu_percent = 80;
+  e.cpu_seconds = 10;
+  e.watchdog_ms = 1000;
+  e.trip_ms = 1764088000123;
+  e.trip_reason = "memory 300M > 256M";
+  std::string w(out, svkit::format_ext_status(e, out));
+  CHECK(w.find("\nmemory_limit 268435456\ncpu_limit 80 10\nwatchdog_interval 1000\n"
+               "watchdog_trip 1764088000.123 memory 300M > 256M\n") != std::string::npos);
+  std::string huge(2000, 'r');
+  e.reason = huge.c_str();
+  e.waiting_for = huge.c_str();
+  CHECK(svkit::format_ext_status(e, out) < svkit::kExtStatusMax);
 }
