@@ -43,6 +43,11 @@ int timeout_ms(Clock::time_point next, Clock::time_point now) {
   return static_cast<int>(std::min<long long>(ms, INT_MAX));
 }
 
+bool readable(int fd) {
+  pollfd p = {fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
+
 // A burst of work leaves free heap behind (glibc keeps it) and the code pages of the
 // scanner mapped: give both back. Run only when about to block with nothing scheduled.
 void release_free_memory() {
@@ -73,7 +78,7 @@ int svscan_main(int argc, char** argv) {
   for (;;) {
     try {
       auto now = Clock::now();
-      auto next = scanner.start_due(now);
+      auto next = std::min(scanner.start_due(now), scanner.vanish_due());
       if (!watch.on()) next = std::min(next, rescan_at);
       if (next == Clock::time_point::max() && std::exchange(trim, false)) release_free_memory();
       pollfd fds[2] = {{signals.fd(), POLLIN, 0}, {watch.fd(), POLLIN, 0}};
@@ -94,6 +99,8 @@ int svscan_main(int argc, char** argv) {
       }
       if (rescan && !watch.on() && watch.possible()) watch.open(dir);
       if (rescan) scanner.full_scan();
+      else if (Clock::now() >= scanner.vanish_due() && !(watch.on() && readable(watch.fd())))
+        scanner.expire_vanished(Clock::now());  // no rename's second half is pending
       trim = true;
     } catch (const std::exception&) {  // std::bad_alloc: say so, keep going
       errno = ENOMEM;
