@@ -288,11 +288,11 @@ void Scanner::remove(uint32_t r) {
 
 // ---- scanning ----
 
-void Scanner::full_scan() {
+bool Scanner::full_scan() {
   svkit::ScanResult result;
   if (!svkit::scan_services(dir_, result)) {
     svkit::warn_sys({"unable to read ", dir_});
-    return;  // keep everything as it is; a later event or SIGALRM retries
+    return false;  // keep everything as it is; the caller retries
   }
   for (Row& row : rows_) row.flags &= static_cast<uint8_t>(~kSeen);
   for (Alias& a : aliases_) a.seen = false;
@@ -309,13 +309,14 @@ void Scanner::full_scan() {
   } else {
     keep_unnamed(Clock::now());
   }
+  return true;
 }
 
-void Scanner::apply(const svkit::DirEvents& events) {
+bool Scanner::apply(const svkit::DirEvents& events) {
   svkit::UniqueFd dfd(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dfd) {
+  if (!dfd) {  // out of fds: these events are lost, only a full scan can tell
     svkit::warn_sys({"unable to open ", dir_});
-    return;
+    return false;
   }
   // A real directory was removed: its inode may come back as a new directory at once, so
   // the old service must go even if the name leads to the "same" (dev, ino) again.
@@ -338,6 +339,7 @@ void Scanner::apply(const svkit::DirEvents& events) {
   }
   for (const std::string* n : absent) drop_name(*n);
   keep_unnamed(Clock::now());
+  return true;
 }
 
 // ---- starting ----

@@ -34,8 +34,9 @@ class Scanner {
   Scanner(const Scanner&) = delete;
   Scanner& operator=(const Scanner&) = delete;
 
-  void full_scan();                            // every entry of DIR
-  void apply(const svkit::DirEvents& events);  // only the entries named by the watcher
+  // Both false when DIR could not be read (EMFILE, ENOMEM...): nothing changed, scan again.
+  bool full_scan();                            // every entry of DIR
+  bool apply(const svkit::DirEvents& events);  // only the entries named by the watcher
   // A service whose last name went away in apply() (moved out, or the first half of a
   // rename whose MOVED_TO inotify has not delivered yet) is kept for a grace time:
   // vanish_due() is when the first grace ends (max: none pending); expire_vanished()
