@@ -19,10 +19,11 @@ namespace {
 
 using svkit::kExitTemporary;
 
-void write_or_warn(Service& s, const char* name, const char* name_new, const void* data,
+bool write_or_warn(Service& s, const char* name, const char* name_new, const void* data,
                    size_t len) noexcept {
-  if (!svkit::replace_file(s.dir.get(), name, name_new, data, len))
-    svkit::warn_sys({"unable to write ", s.label, name});
+  if (svkit::replace_file(s.dir.get(), name, name_new, data, len)) return true;
+  svkit::warn_sys({"unable to write ", s.label, name});
+  return false;
 }
 
 }  // namespace
@@ -76,7 +77,7 @@ void open_ok(Service& s) {
   if (!s.ok) svkit::die_sys(kExitTemporary, {"unable to read ", s.label, svkit::kOkFifo});
 }
 
-void publish(Service& s) {
+bool publish(Service& s) {
   if (s.sv.pid != s.written_pid) {
     char text[24];
     size_t n = s.sv.pid ? svkit::format_uint(text, static_cast<unsigned long>(s.sv.pid)) : 0;
@@ -91,9 +92,10 @@ void publish(Service& s) {
   svkit::Status status = svkit::to_status(s.sv, s.when);
   unsigned char record[svkit::kStatusSize];
   svkit::pack_status(status, record);
-  write_or_warn(s, svkit::kStatusFile, svkit::kStatusNew, record, sizeof record);
+  bool ok = write_or_warn(s, svkit::kStatusFile, svkit::kStatusNew, record, sizeof record);
   char line[svkit::kStatLineMax];  // publishing never allocates
-  write_or_warn(s, svkit::kStatFile, svkit::kStatNew, line, svkit::format_stat(status, line));
+  return write_or_warn(s, svkit::kStatFile, svkit::kStatNew, line, svkit::format_stat(status, line)) &&
+         ok && s.written_pid == s.sv.pid;
 }
 
 // supervise/svkit-status (WAVE2 interface 1): after status, only when the text changed.
@@ -113,8 +115,7 @@ void write_ext_status(Service& s) {
 
 void flush(Service& s) {
   if (s.publish_pending) {
-    s.publish_pending = false;
-    publish(s);
+    s.publish_pending = !publish(s);  // a failed write (disk full, read-only) is retried
   }
   write_ext_status(s);
 }
