@@ -324,3 +324,31 @@ TEST_CASE("fault: SIGSTOP/SIGCONT of svscan and supervise while services crash: 
   CHECK(find_process("supervise", scan / "c0") == before[0]);
   CHECK(svscan.running());
 }
+
+// ---- a client flooding the control FIFO ----
+
+TEST_CASE("fault: a client flooding the control FIFO costs supervise bounded CPU",
+          "[fault][e2e]") {
+  ServiceDir s;
+  write_script(s / "run", "exec sleep 30\n");
+  Tool sup("supervise", {s.str()});
+  pid_t pid = wait_running(s.dir);
+  REQUIRE(pid);
+  unsigned long long before = cpu_ticks(sup.pid());
+  auto t0 = std::chrono::steady_clock::now();
+  // 4 s of harmless bytes (u while up) as fast as a pipe takes them.
+  Tool flood("/bin/sh", {"-c", "exec timeout 4 sh -c 'yes u | tr -d \"\\n\" > \"$0\"' '" +
+                                   (s / "supervise/control").string() + "'"});
+  // (Another client's non-blocking write mostly finds the FIFO full while it lasts: a
+  // FIFO has no fairness between writers. Only a user allowed to control the service can
+  // flood it; SECURITY.md says so. The flooded supervise still sees its service crash:
+  // permissions_e2e_test.cpp.)
+  REQUIRE(flood.wait_exit(10s));
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double cpu = static_cast<double>(cpu_ticks(sup.pid()) - before) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  INFO("supervise used " << cpu << " s of CPU over " << wall << " s of flood");
+  CHECK(cpu < 0.9 * wall);  // never a spinning core
+  CHECK(pid_of(s.dir) == pid);  // the service was never touched
+  REQUIRE(eventually(2s, [&] { return control(s.dir, "d"); }));  // served at once afterwards
+  CHECK(stat_becomes(s.dir, "down"));
+}
