@@ -352,3 +352,45 @@ TEST_CASE("fault: a client flooding the control FIFO costs supervise bounded CPU
   REQUIRE(eventually(2s, [&] { return control(s.dir, "d"); }));  // served at once afterwards
   CHECK(stat_becomes(s.dir, "down"));
 }
+
+// ---- processes: fork fails (RLIMIT_NPROC of an unprivileged supervise) ----
+
+TEST_CASE("fault: supervise that cannot fork retries under its throttle, never spins",
+          "[fault][e2e][root]") {
+  REQUIRE_ROOT();
+  REQUIRE_ANCHOR("/usr/bin/setpriv");
+  ServiceDir s;
+  write_script(s / "run", "exec sleep 60\n");
+  constexpr int kUid = 64917;  // a uid no process uses: RLIMIT_NPROC counts only ours
+  REQUIRE(::chown(s.dir.c_str(), kUid, kUid) == 0);
+  REQUIRE(::chmod(s.tmp.path().c_str(), 0755) == 0);
+  // nproc 1 (soft): supervise itself is the one process allowed, so every fork fails (EAGAIN).
+  Tool sup("/usr/bin/prlimit",
+           {"--nproc=1:4096", "/usr/bin/setpriv", "--reuid=" + std::to_string(kUid),
+            "--regid=" + std::to_string(kUid), "--clear-groups", bin("supervise"), s.str()});
+  REQUIRE(eventually(10s, [&] { return sup.err().find("unable to start") != std::string::npos; }));
+  unsigned long long before = cpu_ticks(sup.pid());
+  auto t0 = std::chrono::steady_clock::now();
+  // About 3 s of failing forks (waited for as warnings, one per try at most once a second).
+  REQUIRE(eventually(15s, [&] {
+    size_t n = 0, at = 0;
+    std::string e = sup.err();
+    while ((at = e.find("unable to start", at)) != std::string::npos) ++n, ++at;
+    return n >= 4;
+  }));
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double cpu = static_cast<double>(cpu_ticks(sup.pid()) - before) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  INFO("supervise used " << cpu << " s of CPU over " << wall << " s of failing forks");
+  CHECK(cpu < 0.1 * wall + 0.05);
+  CHECK(sup.running());
+  // Raised by its own uid (root may lack CAP_SYS_RESOURCE in a container).
+  auto up = run("/usr/bin/setpriv", {"--reuid=" + std::to_string(kUid), "--regid=" + std::to_string(kUid),
+                                     "--clear-groups", "/usr/bin/prlimit", "--pid",
+                                     std::to_string(sup.pid()), "--nproc=4096:4096"});
+  REQUIRE(up.code == 0);
+  pid_t pid = wait_running(s.dir, 0, 10s);  // recovered without any command
+  CHECK(pid);
+  REQUIRE(control(s.dir, "d"));
+  CHECK(stat_becomes(s.dir, "down"));
+  CHECK_FALSE(process_alive(pid));
+}
