@@ -29,10 +29,15 @@ namespace {
   if (::sigprocmask(SIG_SETMASK, &none, nullptr) != 0) e = errno;
   if (!e && spec.new_session && ::setsid() < 0) e = errno;
   // Lift every source above the targets first, so one move cannot clobber another.
+  // (Just above the highest target: a fixed floor such as 64 fails with EINVAL under an
+  // RLIMIT_NOFILE at or below it, and then nothing could ever be started.)
   int lifted[16];
   int n = spec.n_moves < 16 ? spec.n_moves : 16;
+  int above = 0;
+  for (int i = 0; i < n; ++i)
+    if (spec.moves[i].to >= above) above = spec.moves[i].to + 1;
   for (int i = 0; !e && i < n; ++i) {
-    lifted[i] = spec.moves[i].from < 0 ? -1 : ::fcntl(spec.moves[i].from, F_DUPFD_CLOEXEC, 64);
+    lifted[i] = spec.moves[i].from < 0 ? -1 : ::fcntl(spec.moves[i].from, F_DUPFD_CLOEXEC, above);
     if (spec.moves[i].from >= 0 && lifted[i] < 0) e = errno;
   }
   for (int i = 0; !e && i < n; ++i) {

@@ -19,10 +19,11 @@ namespace {
 
 using svkit::kExitTemporary;
 
-void write_or_warn(Service& s, const char* name, const char* name_new, const void* data,
+bool write_or_warn(Service& s, const char* name, const char* name_new, const void* data,
                    size_t len) noexcept {
-  if (!svkit::replace_file(s.dir.get(), name, name_new, data, len))
-    svkit::warn_sys({"unable to write ", s.label, name});
+  if (svkit::replace_file(s.dir.get(), name, name_new, data, len)) return true;
+  svkit::warn_sys({"unable to write ", s.label, name});
+  return false;
 }
 
 }  // namespace
@@ -79,7 +80,7 @@ void open_ok(Service& s) {
 // pid -> status -> svkit-status -> stat. pid must precede status (a client that saw the
 // status finds its pid); svkit-status follows status at once, as a client waiting for
 // "up" (sv -w up) reads it for readiness; stat, which nothing waits on, comes last.
-void publish(Service& s) {
+bool publish(Service& s) {
   if (s.sv.pid != s.written_pid) {
     char text[24];
     size_t n = s.sv.pid ? svkit::format_uint(text, static_cast<unsigned long>(s.sv.pid)) : 0;
@@ -92,10 +93,11 @@ void publish(Service& s) {
   svkit::Status status = svkit::to_status(s.sv, s.when);
   unsigned char record[svkit::kStatusSize];
   svkit::pack_status(status, record);
-  write_or_warn(s, svkit::kStatusFile, svkit::kStatusNew, record, sizeof record);
+  bool ok = write_or_warn(s, svkit::kStatusFile, svkit::kStatusNew, record, sizeof record);
   write_ext_status(s);
   char line[svkit::kStatLineMax];  // publishing never allocates
-  write_or_warn(s, svkit::kStatFile, svkit::kStatNew, line, svkit::format_stat(status, line));
+  return write_or_warn(s, svkit::kStatFile, svkit::kStatNew, line, svkit::format_stat(status, line)) &&
+         ok && s.written_pid == s.sv.pid;
 }
 
 // supervise/svkit-status (WAVE2 interface 1): after status, only when the text changed.
@@ -115,8 +117,7 @@ void write_ext_status(Service& s) {
 
 void flush(Service& s) {
   if (s.publish_pending) {
-    s.publish_pending = false;
-    publish(s);
+    s.publish_pending = !publish(s);  // a failed write (disk full, read-only) is retried
   } else {
     write_ext_status(s);
   }

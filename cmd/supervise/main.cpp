@@ -83,6 +83,7 @@ int poll_timeout(const Context& c) {
     if (d >= 0 && (next < 0 || d < next)) next = d;
     if (s == &c.log && (!c.has_log || c.log_closing)) continue;
     d = next_deadline(*s);
+    if (s->publish_pending && (d < 0 || d > now_ms() + 1000)) d = now_ms() + 1000;  // retry
     if (d >= 0 && (next < 0 || d < next)) next = d;
   }
   if (next < 0) return -1;

@@ -92,7 +92,7 @@ void lock_service(Service& s);
 void open_control(Service& s);
 void open_ok(Service& s);
 // Writes pid (when changed), stat, status; warns on failure, never dies.
-void publish(Service& s);
+bool publish(Service& s);  // false: a write failed
 // Writes pid before status (runit's order), then stat and supervise/svkit-status.
 // Writes the status when a change is pending, and svkit-status when its text changed. The loop calls it before it blocks (and
 // before a control/X script runs, or supervise exits), so the three renames of one

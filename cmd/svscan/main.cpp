@@ -35,12 +35,18 @@ using svscan::Clock;
 namespace {
 
 constexpr auto kRescan = svscan::Watch::kRescan;  // only without a watcher
+constexpr auto kRetryScan = std::chrono::seconds(1);  // after a scan that failed (EMFILE)
 
 int timeout_ms(Clock::time_point next, Clock::time_point now) {
   if (next == Clock::time_point::max()) return -1;  // idle: block without a timeout
   if (next <= now) return 0;
   auto ms = std::chrono::ceil<std::chrono::milliseconds>(next - now).count();
   return static_cast<int>(std::min<long long>(ms, INT_MAX));
+}
+
+bool readable(int fd) {
+  pollfd p = {fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
 }
 
 // A burst of work leaves free heap behind (glibc keeps it) and the code pages of the
@@ -66,20 +72,22 @@ int svscan_main(int argc, char** argv) {
   svkit::SignalFd signals{SIGCHLD, SIGTERM, SIGHUP, SIGALRM};
   svscan::Watch watch;
   watch.open(dir);
-  scanner.full_scan();
+  auto retry_at = Clock::time_point::max();  // a failed scan is tried again then
+  if (!scanner.full_scan()) retry_at = Clock::now() + kRetryScan;
   auto rescan_at = Clock::now() + kRescan;
   bool trim = true;  // something happened since the last trim
 
   for (;;) {
     try {
       auto now = Clock::now();
-      auto next = scanner.start_due(now);
+      auto next = std::min(scanner.start_due(now), scanner.vanish_due());
       if (!watch.on()) next = std::min(next, rescan_at);
+      next = std::min(next, retry_at);
       if (next == Clock::time_point::max() && std::exchange(trim, false)) release_free_memory();
       pollfd fds[2] = {{signals.fd(), POLLIN, 0}, {watch.fd(), POLLIN, 0}};
       if (::poll(fds, watch.on() ? 2 : 1, timeout_ms(next, now)) < 0 && errno != EINTR)
         svkit::warn_sys({"unable to poll"});
-      bool rescan = false;
+      bool rescan = Clock::now() >= retry_at;
       for (int s; (s = signals.next()) > 0;) {
         if (s == SIGTERM) _exit(0);  // supervise processes and services keep running
         if (s == SIGHUP) svscan::shut_down(scanner, signals, dir);
@@ -93,7 +101,9 @@ int svscan_main(int argc, char** argv) {
         rescan_at = Clock::now() + kRescan;
       }
       if (rescan && !watch.on() && watch.possible()) watch.open(dir);
-      if (rescan) scanner.full_scan();
+      if (rescan) retry_at = scanner.full_scan() ? Clock::time_point::max() : Clock::now() + kRetryScan;
+      else if (Clock::now() >= scanner.vanish_due() && !(watch.on() && readable(watch.fd())))
+        scanner.expire_vanished(Clock::now());  // no rename's second half is pending
       trim = true;
     } catch (const std::exception&) {  // std::bad_alloc: say so, keep going
       errno = ENOMEM;

@@ -26,6 +26,9 @@ constexpr int64_t kThrottleMs = 1000;    // at most one start per second
 constexpr int64_t kSpawnRetryMs = 5000;  // after a failed spawn
 constexpr auto kForeignCheck = std::chrono::seconds(3);  // is the other supervise gone?
 constexpr size_t kFdReserve = 64;        // fds kept free beside the log pipes
+// inotify queues a rename's MOVED_FROM and MOVED_TO one after the other: a read can fall
+// between them. A service that lost its name is kept this long for its new name to show.
+constexpr int64_t kVanishGraceMs = 500;
 constexpr uint32_t kNoName = UINT32_MAX; // a row whose last name just went away
 constexpr uint32_t kNone = svkit::RowIndex::kNone;
 
@@ -164,9 +167,10 @@ void Scanner::set_name(const std::string& name, const Key& key) {
   if (r == kNone) {
     r = add_row(name, key);
     queue(r);
-  } else if (rows_[r].name == kNoName) {  // lost its name earlier in this batch (a rename)
+  } else if (rows_[r].name == kNoName) {  // lost its name earlier (a rename)
     set_row_name(r, name);
     --unnamed_;
+    unvanish(r);
   } else {
     aliases_.push_back({name, r, true});
     return;
@@ -202,10 +206,53 @@ void Scanner::drop_name(const std::string& name) {
 }
 
 void Scanner::remove_unnamed() {
+  vanished_.clear();  // (remove() then finds nothing to erase there)
   if (unnamed_ == 0) return;
   for (uint32_t r = 0; r < rows_.size(); ++r)
     if (rows_[r].state == kLive && rows_[r].name == kNoName) remove(r);
   unnamed_ = 0;
+}
+
+// The rows left without a name by this batch wait for their grace time (vanished_).
+void Scanner::keep_unnamed(Clock::time_point now) {
+  if (unnamed_ == vanished_.size()) return;
+  int64_t until = to_ms(now) + kVanishGraceMs;
+  for (uint32_t r = 0; r < rows_.size(); ++r) {
+    Row& row = rows_[r];
+    if (row.state != kLive || row.name != kNoName || (row.flags & kVanished)) continue;
+    row.flags |= kVanished;
+    vanished_.push_back({r, until});
+  }
+}
+
+void Scanner::unvanish(uint32_t r) {
+  if (!(rows_[r].flags & kVanished)) return;
+  rows_[r].flags &= static_cast<uint8_t>(~kVanished);
+  for (size_t i = 0; i < vanished_.size(); ++i)
+    if (vanished_[i].row == r) {
+      vanished_.erase(vanished_.begin() + static_cast<long>(i));
+      return;
+    }
+}
+
+Clock::time_point Scanner::vanish_due() const {
+  return vanished_.empty() ? Clock::time_point::max() : from_ms(vanished_.front().until);
+}
+
+void Scanner::expire_vanished(Clock::time_point now) {
+  int64_t now_ms = to_ms(now);
+  size_t n = 0;
+  while (n < vanished_.size() && vanished_[n].until <= now_ms) ++n;
+  if (n == 0) return;
+  std::vector<uint32_t> due;
+  for (size_t i = 0; i < n; ++i) due.push_back(vanished_[i].row);
+  vanished_.erase(vanished_.begin(), vanished_.begin() + static_cast<long>(n));
+  for (uint32_t r : due) {
+    rows_[r].flags &= static_cast<uint8_t>(~kVanished);
+    if (rows_[r].state != kLive || rows_[r].name != kNoName) continue;
+    --unnamed_;
+    remove(r);
+  }
 }
 
 // The directory is gone: stop its supervise (which stops the service) and forget it.
@@ -229,6 +276,7 @@ void Scanner::remove(uint32_t r) {
   }
   if (row.flags & kQueued) --queued_;
   if (row.flags & kForeign) --foreign_;
+  unvanish(r);
   row.flags = 0;
   if (row.pid > 0) {
     ::kill(row.pid, SIGTERM);
@@ -240,11 +288,11 @@ void Scanner::remove(uint32_t r) {
 
 // ---- scanning ----
 
-void Scanner::full_scan() {
+bool Scanner::full_scan() {
   svkit::ScanResult result;
   if (!svkit::scan_services(dir_, result)) {
     svkit::warn_sys({"unable to read ", dir_});
-    return;  // keep everything as it is; a later event or SIGALRM retries
+    return false;  // keep everything as it is; the caller retries
   }
   for (Row& row : rows_) row.flags &= static_cast<uint8_t>(~kSeen);
   for (Alias& a : aliases_) a.seen = false;
@@ -257,15 +305,18 @@ void Scanner::full_scan() {
     for (const Alias& a : aliases_)
       if (!a.seen) gone.push_back(a.name);
     for (const auto& n : gone) drop_name(n);
+    remove_unnamed();  // every name was seen: a service without one is gone
+  } else {
+    keep_unnamed(Clock::now());
   }
-  remove_unnamed();
+  return true;
 }
 
-void Scanner::apply(const svkit::DirEvents& events) {
+bool Scanner::apply(const svkit::DirEvents& events) {
   svkit::UniqueFd dfd(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dfd) {
+  if (!dfd) {  // out of fds: these events are lost, only a full scan can tell
     svkit::warn_sys({"unable to open ", dir_});
-    return;
+    return false;
   }
   // A real directory was removed: its inode may come back as a new directory at once, so
   // the old service must go even if the name leads to the "same" (dev, ino) again.
@@ -287,7 +338,8 @@ void Scanner::apply(const svkit::DirEvents& events) {
     }
   }
   for (const std::string* n : absent) drop_name(*n);
-  remove_unnamed();
+  keep_unnamed(Clock::now());
+  return true;
 }
 
 // ---- starting ----
@@ -338,6 +390,7 @@ void Scanner::recheck_foreign(Clock::time_point now) {
   if (foreign_ == 0 || now < foreign_check_) return;
   for (uint32_t r = 0; r < rows_.size(); ++r) {
     if (rows_[r].state != kLive || !(rows_[r].flags & kForeign)) continue;
+    if (rows_[r].name == kNoName) continue;
     if (svkit::probe_supervisor(dir_ + "/" + name_of(r)) == svkit::Probe::yes) continue;
     rows_[r].flags &= static_cast<uint8_t>(~kForeign);  // gone: take over
     --foreign_;
@@ -354,6 +407,7 @@ Clock::time_point Scanner::start_due(Clock::time_point now) {
   for (uint32_t r = 0; queued_ > 0 && r < rows_.size(); ++r) {
     Row& row = rows_[r];
     if (row.state != kLive || !(row.flags & kQueued)) continue;
+    if (row.name == kNoName) continue;  // vanished: started again only under a new name
     if (row.pid == 0 && !(row.flags & kForeign) &&
         (now_ms < row.next_start || !try_start(r, now))) {
       next = std::min(next, from_ms(rows_[r].next_start));
@@ -399,7 +453,8 @@ std::vector<Child> Scanner::stop_starting() {
   for (uint32_t r = 0; r < rows_.size(); ++r) {
     Row& row = rows_[r];
     row.flags &= static_cast<uint8_t>(~kQueued);
-    if (row.pid > 0) out.push_back({row.pid, row.state == kLive ? name_of(r) : ""});
+    bool named = row.state == kLive && row.name != kNoName;
+    if (row.pid > 0) out.push_back({row.pid, named ? name_of(r) : ""});
   }
   queued_ = 0;
   return out;

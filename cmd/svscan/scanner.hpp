@@ -34,8 +34,16 @@ class Scanner {
   Scanner(const Scanner&) = delete;
   Scanner& operator=(const Scanner&) = delete;
 
-  void full_scan();                            // every entry of DIR
-  void apply(const svkit::DirEvents& events);  // only the entries named by the watcher
+  // Both false when DIR could not be read (EMFILE, ENOMEM...): nothing changed, scan again.
+  bool full_scan();                            // every entry of DIR
+  bool apply(const svkit::DirEvents& events);  // only the entries named by the watcher
+  // A service whose last name went away in apply() (moved out, or the first half of a
+  // rename whose MOVED_TO inotify has not delivered yet) is kept for a grace time:
+  // vanish_due() is when the first grace ends (max: none pending); expire_vanished()
+  // removes those whose grace is over. Call it only after a read that left no event
+  // pending, so that a rename's second half is always seen first.
+  Clock::time_point vanish_due() const;
+  void expire_vanished(Clock::time_point now);
   // Collects every exited child (and orphans); returns how many of our supervise were reaped.
   size_t reap();
   // Starts the supervise processes that are due; returns when to call again (max: never).
@@ -47,7 +55,7 @@ class Scanner {
 
  private:
   enum : uint8_t { kFree, kLive, kRemoved };  // kRemoved: forgotten, its supervise not yet reaped
-  enum : uint8_t { kQueued = 1, kForeign = 2, kSeen = 4 };
+  enum : uint8_t { kQueued = 1, kForeign = 2, kSeen = 4, kVanished = 8 };
   struct Row {
     ino_t ino = 0;
     int64_t next_start = 0;  // steady clock, milliseconds: not started before
@@ -57,6 +65,10 @@ class Scanner {
     int log_r = -1, log_w = -1;  // the log pipe handed to every supervise of it
     uint8_t state = kFree;
     uint8_t flags = 0;
+  };
+  struct Vanished {  // a row without a name, kept until UNTIL (steady clock, ms)
+    uint32_t row;
+    int64_t until;
   };
   struct Alias {  // a second name leading to a service (rare)
     std::string name;
@@ -82,6 +94,8 @@ class Scanner {
   void drop_name(const std::string& name);
   void remove(uint32_t r);
   void remove_unnamed();
+  void keep_unnamed(Clock::time_point now);
+  void unvanish(uint32_t r);
   void queue(uint32_t r);
   bool try_start(uint32_t r, Clock::time_point now);
   void open_log_pipe(Row& row, const char* name);
@@ -95,6 +109,7 @@ class Scanner {
   size_t dead_name_bytes_ = 0;
   std::vector<dev_t> devs_;  // the few devices service directories live on
   std::vector<Alias> aliases_;
+  std::vector<Vanished> vanished_;  // in order of UNTIL; usually empty
   svkit::RowIndex by_name_, by_key_, by_pid_;
   size_t queued_ = 0, foreign_ = 0, children_ = 0, pipes_ = 0, unnamed_ = 0;
   bool stopping_ = false;

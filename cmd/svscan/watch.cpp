@@ -26,8 +26,7 @@ bool Watch::take(Scanner& scanner, const std::string& dir) {
     on_ = false;
   }
   if (ev.reopen || ev.rescan) return true;
-  scanner.apply(ev);
-  return false;
+  return !scanner.apply(ev);
 }
 
 }  // namespace svscan

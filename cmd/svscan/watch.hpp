@@ -23,6 +23,7 @@ class Watch {
   bool possible() const { return possible_; }
   int fd() const { return w_.fd(); }
   // Hands the named changes to SCANNER; true when everything must be rescanned instead
+  // (also when SCANNER could not apply them)
   // (the watch is then closed if DIR itself went away: open() it again).
   bool take(Scanner& scanner, const std::string& dir);
 

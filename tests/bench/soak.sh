@@ -93,11 +93,14 @@ hz=$(getconf CLK_TCK)
 cleanup
 svscan_pid=
 echo "soak: n=$n minutes=$minutes work=$work"
+# Slopes from minute 2 (from half-time in runs shorter than 4 minutes, e.g. a check run).
+from=120
+[ $((minutes * 30)) -lt 120 ] && from=$((minutes * 30))
 for kind in svscan supervise svlogd; do
-  awk -v k=$kind 'BEGIN { n = 0 } $2 == k && $1 >= 120 { x[n] = $1 / 60; r[n] = $3; f[n] = $4; n++ }
+  awk -v k=$kind -v from=$from 'BEGIN { n = 0 } $2 == k && $1 >= from { x[n] = $1 / 60; r[n] = $3; f[n] = $4; n++ }
     function slope(y,   i, sx, sy, sxx, sxy) { for (i = 0; i < n; i++) { sx += x[i]; sy += y[i]; sxx += x[i] * x[i]; sxy += x[i] * y[i] }
       return (n * sxx - sx * sx) ? (n * sxy - sx * sy) / (n * sxx - sx * sx) : 0 }
-    END { if (n < 2) { print k ": too few samples after minute 2"; exit }
+    END { if (n < 2) { print k ": too few samples after " from " s"; exit }
       printf "%s: RSS %d..%d kB total, slope %.1f kB/min; fds %d..%d, slope %.2f /min\n", k, r[0], r[n-1], slope(r), f[0], f[n-1], slope(f) }' "$samples"
 done
 restarts=0 dup=0 lost=0

@@ -158,6 +158,25 @@ TEST_CASE("permissions: svlogd never writes outside its directory through a syml
     CHECK(r.err.find("unable to read config") != std::string::npos);
     CHECK(read_file(log / "current") == "a\nb\n");
   }
+  SECTION("@ rotated file") {
+    // A planted rotated-file name (the oldest one, so svlogd deletes it first) that leads
+    // outside: svlogd removes the link, never writes, truncates or chmods its target.
+    write_file(outside / "precious", "precious\n", 0600);
+    fs::create_symlink(outside / "precious", log / "@400000000000000000000000.s");
+    fs::create_symlink(outside, log / "@400000000000000000000001.s");  // a directory too
+    write_file(log / "config", "s100\nn2\n");
+    RunOptions opt;
+    for (int i = 0; i < 100; ++i) opt.input += "line " + std::to_string(i) + " of the log\n";
+    auto r = run("svlogd", {log.string()}, opt);
+    CHECK(r.code == 0);
+    CHECK(read_file(outside / "precious") == "precious\n");
+    CHECK(mode_of(outside / "precious") == 0600);
+    size_t outside_files = 0;
+    for (auto& e : fs::directory_iterator(outside)) outside_files += e.path() != outside / "precious";
+    CHECK(outside_files == 0);
+    CHECK_FALSE(svkit::test::exists(log / "@400000000000000000000000.s"));  // the oldest went
+    CHECK(split_lines(read_file(log / "current")).back() == "line 99 of the log");
+  }
 }
 
 TEST_CASE("permissions: a client holding the control FIFO open, or flooding it, stalls nothing",

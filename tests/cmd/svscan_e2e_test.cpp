@@ -210,6 +210,53 @@ TEST_CASE("svscan: renaming a service restarts nothing", "[svscan][e2e]") {
   CHECK(process_alive(starts(s.sv / "t")[0]));
 }
 
+// /proc/PID/stat's state letter ('S' sleeping, 'T' stopped, ...); 0 when gone.
+char proc_state(pid_t pid) {
+  std::string st = read_file("/proc/" + std::to_string(pid) + "/stat");
+  auto p = st.rfind(')');
+  return p == std::string::npos || p + 2 >= st.size() ? 0 : st[p + 2];
+}
+
+// A rename whose two inotify halves (MOVED_FROM, MOVED_TO) svscan reads in two batches
+// restarts nothing. The split is made deterministic: svscan is stopped, the services are
+// moved out, svscan is let run until it sleeps again (it has read every MOVED_FROM), then
+// stopped again while they are moved back in under new names.
+TEST_CASE("svscan: a rename read in two batches restarts nothing", "[svscan][e2e]") {
+  Scan s;
+  constexpr int kN = 40;
+  for (int i = 0; i < kN; ++i) make_dirs(s.scan / ("s" + std::to_string(i)));
+  s.start();
+  for (int i = 0; i < kN; ++i) REQUIRE(started_n(s.scan / ("s" + std::to_string(i)), 1, 10s));
+  pid_t scanner = s.svscan->pid();
+  auto asleep = [&] { return eventually(10s, [&] { return proc_state(scanner) == 'S'; }); };
+  REQUIRE(asleep());
+  ::kill(scanner, SIGSTOP);
+  REQUIRE(eventually(5s, [&] { return proc_state(scanner) == 'T'; }));
+  make_dirs(s.t / "out");
+  for (int i = 0; i < kN; ++i)
+    fs::rename(s.scan / ("s" + std::to_string(i)), s.t / "out" / ("s" + std::to_string(i)));
+  ::kill(scanner, SIGCONT);
+  REQUIRE(asleep());  // every MOVED_FROM read, none of the MOVED_TO queued yet
+  ::kill(scanner, SIGSTOP);
+  REQUIRE(eventually(5s, [&] { return proc_state(scanner) == 'T'; }));
+  for (int i = 0; i < kN; ++i)
+    fs::rename(s.t / "out" / ("s" + std::to_string(i)), s.scan / ("n" + std::to_string(i)));
+  ::kill(scanner, SIGCONT);
+  make_dirs(s.scan / "marker");
+  REQUIRE(started_n(s.scan / "marker", 1, 10s));
+  for (int i = 0; i < kN; ++i) {
+    auto pids = starts(s.scan / ("n" + std::to_string(i)));
+    INFO("service " << i);
+    CHECK(pids.size() == 1);
+    CHECK((!pids.empty() && process_alive(pids[0])));
+  }
+  // Moved out for good: stopped once the grace time is over.
+  pid_t gone = starts(s.scan / "n0")[0];
+  fs::rename(s.scan / "n0", s.t / "n0");
+  CHECK(eventually(10s, [&] { return !process_alive(gone); }));
+  CHECK(starts(s.t / "n0").size() == 1);
+}
+
 TEST_CASE("svscan: a killed supervise is restarted, throttled, with the same log pipe",
           "[svscan][e2e]") {
   Scan s;
