@@ -93,11 +93,22 @@ bool publish(Service& s) {
   svkit::Status status = svkit::to_status(s.sv, s.when);
   unsigned char record[svkit::kStatusSize];
   svkit::pack_status(status, record);
+  // A command that changes nothing (u while up, a flood of them) rewrites nothing: the
+  // record holds every field stat is made from, so both are skipped when it is unchanged.
+  if (s.status_written && memcmp(record, s.written_status, sizeof record) == 0) {
+    write_ext_status(s);
+    return s.written_pid == s.sv.pid;
+  }
+  s.status_written = false;
   bool ok = write_or_warn(s, svkit::kStatusFile, svkit::kStatusNew, record, sizeof record);
   write_ext_status(s);
   char line[svkit::kStatLineMax];  // publishing never allocates
-  return write_or_warn(s, svkit::kStatFile, svkit::kStatNew, line, svkit::format_stat(status, line)) &&
-         ok && s.written_pid == s.sv.pid;
+  ok = write_or_warn(s, svkit::kStatFile, svkit::kStatNew, line, svkit::format_stat(status, line)) && ok;
+  if (ok) {
+    memcpy(s.written_status, record, sizeof record);
+    s.status_written = true;
+  }
+  return ok && s.written_pid == s.sv.pid;
 }
 
 // supervise/svkit-status (WAVE2 interface 1): after status, only when the text changed.

@@ -26,6 +26,8 @@ struct Service {
   int64_t alive_check_at = -1; // POSIX-only build (no pidfd): next look at an adopted process
   svkit::Tai64n when;         // time of the last start / down transition
   pid_t written_pid = -1;     // what supervise/pid holds, to rewrite it only on change
+  unsigned char written_status[svkit::kStatusSize] = {};  // what status holds (and stat)
+  bool status_written = false;
   int64_t last_start_ms = -1; // monotonic; restarts at most once per second
   int exit_code = 0;          // ./finish arguments: exit code or -1, low byte of wait status
   int exit_low = 0;
