@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "svkit/platform.hpp"
 #include "svkit/unique_fd.hpp"
 
@@ -72,6 +74,34 @@ ssize_t read_small(const char* path, char* buf, size_t size) {
   return static_cast<ssize_t>(len);
 }
 
+// Appends the pids listed in a children FILE to OUT (bounded).
+void read_children_file(const char* file, std::vector<pid_t>& out) {
+  UniqueFd fd(::open(file, O_RDONLY | O_CLOEXEC));
+  if (!fd) return;
+  // The list can be long (200 children: ~1.4 KB); read it in chunks, carrying a
+  // number split across two reads.
+  char buf[4096];
+  uint64_t partial = 0;
+  bool in_number = false;
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    for (ssize_t i = 0; i < n; ++i) {
+      char c = buf[i];
+      if (c >= '0' && c <= '9') {
+        partial = partial * 10 + static_cast<uint64_t>(c - '0');
+        in_number = true;
+      } else if (in_number) {
+        if (out.size() < kMaxProcesses) out.push_back(static_cast<pid_t>(partial));
+        partial = 0;
+        in_number = false;
+      }
+    }
+  }
+  if (in_number && out.size() < kMaxProcesses) out.push_back(static_cast<pid_t>(partial));
+}
+
 // Appends the children of every thread of PID to OUT (bounded).
 void append_children(pid_t pid, std::vector<pid_t>& out) {
   char path[64];
@@ -82,32 +112,60 @@ void append_children(pid_t pid, std::vector<pid_t>& out) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
     char file[300];
     snprintf(file, sizeof file, "/proc/%d/task/%s/children", static_cast<int>(pid), e->d_name);
-    UniqueFd fd(::open(file, O_RDONLY | O_CLOEXEC));
-    if (!fd) continue;
-    // The list can be long (200 children: ~1.4 KB); read it in chunks, carrying a
-    // number split across two reads.
-    char buf[4096];
-    uint64_t partial = 0;
-    bool in_number = false;
-    for (;;) {
-      ssize_t n = ::read(fd.get(), buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      for (ssize_t i = 0; i < n; ++i) {
-        char c = buf[i];
-        if (c >= '0' && c <= '9') {
-          partial = partial * 10 + static_cast<uint64_t>(c - '0');
-          in_number = true;
-        } else if (in_number) {
-          if (out.size() < kMaxProcesses) out.push_back(static_cast<pid_t>(partial));
-          partial = 0;
-          in_number = false;
-        }
-      }
-    }
-    if (in_number && out.size() < kMaxProcesses) out.push_back(static_cast<pid_t>(partial));
+    read_children_file(file, out);
   }
   ::closedir(dir);
+}
+
+// The children of PID, which has THREADS threads: a single-threaded process (most) has
+// one list, read without listing its tasks.
+void children_of(pid_t pid, uint64_t threads, std::vector<pid_t>& out) {
+  if (threads != 1) return append_children(pid, out);
+  char file[64];
+  snprintf(file, sizeof file, "/proc/%d/task/%d/children", static_cast<int>(pid), static_cast<int>(pid));
+  read_children_file(file, out);
+}
+
+// The fields of /proc/PID/stat the tree needs.
+struct StatFields {
+  bool ok = false, zombie = false;
+  uint64_t utime = 0, stime = 0, threads = 0, rss = 0;
+};
+StatFields read_stat(pid_t p) {
+  StatFields f;
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(p));
+  ssize_t len = read_small(path, buf, sizeof buf);
+  if (len <= 0) return f;  // gone meanwhile
+  // "PID (COMM) S PPID ...": COMM may hold anything, so fields count from the last ')'.
+  const char* end = buf + len;
+  const char* q = static_cast<const char*>(memrchr(buf, ')', static_cast<size_t>(len)));
+  if (!q) return f;
+  ++q;
+  while (q < end && *q == ' ') ++q;
+  f.zombie = q < end && *q == 'Z';
+  while (q < end && *q != ' ') ++q;  // field 3, the state letter
+  // Fields 4 (ppid) to 24 (rss): 14 utime, 15 stime, 20 threads, 24 rss; 18-19 may be < 0.
+  uint64_t v = 0;
+  for (int field = 4; field <= 24; ++field) {
+    while (q < end && *q == ' ') ++q;
+    if (q < end && *q == '-') ++q;
+    if (!parse_u64(q, end, v)) return f;
+    if (field == 14) f.utime = v;
+    if (field == 15) f.stime = v;
+    if (field == 20) f.threads = v;
+    if (field == 24) f.rss = v;
+  }
+  f.ok = true;
+  return f;
+}
+
+void add_usage(TreeUsage& u, const StatFields& f) {
+  static const long tick = ::sysconf(_SC_CLK_TCK);
+  static const long page = ::sysconf(_SC_PAGESIZE);
+  u.rss_bytes += f.rss * static_cast<uint64_t>(page);
+  u.cpu_seconds += static_cast<double>(f.utime + f.stime) / static_cast<double>(tick);
+  ++u.processes;
 }
 
 }  // namespace
@@ -132,39 +190,30 @@ std::vector<pid_t> descendants(pid_t root) {
 }
 
 TreeUsage usage_of(const std::vector<pid_t>& pids) {
-  static const long tick = ::sysconf(_SC_CLK_TCK);
-  static const long page = ::sysconf(_SC_PAGESIZE);
   TreeUsage u;
-  char path[64];
-  char buf[1024];
   for (pid_t p : pids) {
     if (p <= 0) continue;
-    snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(p));
-    ssize_t len = read_small(path, buf, sizeof buf);
-    if (len <= 0) continue;  // gone meanwhile
-    // "PID (COMM) S PPID ...": COMM may hold anything, so fields count from the last ')'.
-    const char* end = buf + len;
-    const char* q = static_cast<const char*>(memrchr(buf, ')', static_cast<size_t>(len)));
-    if (!q) continue;
-    ++q;
-    while (q < end && *q == ' ') ++q;
-    if (q < end && *q == 'Z') continue;  // a zombie uses nothing
-    while (q < end && *q != ' ') ++q;    // field 3, the state letter
-    // Fields 4 (ppid) to 24 (rss): 14 utime, 15 stime, 24 rss; 18-19 may be negative.
-    uint64_t utime = 0, stime = 0, rss = 0, v = 0;
-    bool ok = true;
-    for (int field = 4; field <= 24 && ok; ++field) {
-      while (q < end && *q == ' ') ++q;
-      if (q < end && *q == '-') ++q;
-      ok = parse_u64(q, end, v);
-      if (field == 14) utime = v;
-      if (field == 15) stime = v;
-      if (field == 24) rss = v;
-    }
-    if (!ok) continue;
-    u.rss_bytes += rss * static_cast<uint64_t>(page);
-    u.cpu_seconds += static_cast<double>(utime + stime) / static_cast<double>(tick);
-    ++u.processes;
+    StatFields f = read_stat(p);
+    if (f.ok && !f.zombie) add_usage(u, f);  // a zombie uses nothing
+  }
+  return u;
+}
+
+TreeUsage usage_below(pid_t root, const std::vector<pid_t>& skip) {
+  TreeUsage u;
+  if (root <= 0) return u;
+  std::vector<pid_t> stack;
+  uint64_t threads = root == ::getpid() ? 1 : read_stat(root).threads;
+  children_of(root, threads, stack);
+  size_t seen = 0;
+  while (!stack.empty() && seen++ < kMaxProcesses) {
+    pid_t p = stack.back();
+    stack.pop_back();
+    if (std::find(skip.begin(), skip.end(), p) != skip.end()) continue;
+    StatFields f = read_stat(p);
+    if (!f.ok || f.zombie) continue;  // gone, or uses nothing (its children moved up)
+    add_usage(u, f);
+    children_of(p, f.threads, stack);
   }
   return u;
 }
@@ -369,6 +418,24 @@ TreeUsage usage_of(const std::vector<pid_t>& pids) {
     if (!std::binary_search(want.begin(), want.end(), r.pid)) continue;
     u.rss_bytes += r.rss_kib * 1024;
     u.cpu_seconds += r.cpu_seconds;
+    ++u.processes;
+  }
+  return u;
+}
+
+TreeUsage usage_below(pid_t root, const std::vector<pid_t>& skip) {
+  TreeUsage u;
+  std::vector<PsRow> rows;
+  if (root <= 0 || !ps_listing(rows)) return u;
+  std::vector<pid_t> gone(skip);
+  bool found = false;
+  for (pid_t s0 : skip)
+    for (size_t i : descend(rows, s0, found)) gone.push_back(rows[i].pid);
+  std::sort(gone.begin(), gone.end());
+  for (size_t i : descend(rows, root, found)) {
+    if (std::binary_search(gone.begin(), gone.end(), rows[i].pid)) continue;
+    u.rss_bytes += rows[i].rss_kib * 1024;
+    u.cpu_seconds += rows[i].cpu_seconds;
     ++u.processes;
   }
   return u;

@@ -146,6 +146,34 @@ void trip(Context& c, Service& s) {
   s.publish_pending = true;
 }
 
+// The service's tree as service_tree() defines it, measured in one walk (the sampling
+// path: one /proc/PID/stat and one children list per process, nothing read twice).
+svkit::TreeUsage sample_usage(const Context& c, const Service& s) {
+  auto add = [](svkit::TreeUsage& a, const svkit::TreeUsage& b) {
+    a.rss_bytes += b.rss_bytes;
+    a.cpu_seconds += b.cpu_seconds;
+    a.processes += b.processes;
+  };
+  svkit::TreeUsage u;
+  if (&s == &c.log) {  // the logger: log/run and what it started
+    u = svkit::usage_of({s.sv.pid});
+    add(u, svkit::usage_below(s.sv.pid, {}));
+    return u;
+  }
+  std::vector<pid_t> skip;  // the other side and supervise's own helpers
+  if (c.has_log && c.log.sv.pid > 0) skip.push_back(c.log.sv.pid);
+  for (const Service* h : {&c.main, &c.log}) {
+    if (h->check_pid > 0) skip.push_back(h->check_pid);
+    if (h->alert_pid > 0) skip.push_back(h->alert_pid);
+  }
+  u = svkit::usage_below(::getpid(), skip);
+  if (s.adopted && s.sv.pid > 0) {  // a process taken over from a killed supervise
+    add(u, svkit::usage_of({s.sv.pid}));
+    add(u, svkit::usage_below(s.sv.pid, {}));
+  }
+  return u;
+}
+
 // One watchdog sample: the tree's resident memory and CPU time. A limit exceeded on two
 // consecutive samples trips. CPU: the average since the newest mark at least SECONDS old
 // (marks are kept every SECONDS/8, 16 of them), so a run younger than SECONDS is not judged.
@@ -153,7 +181,7 @@ void sample(Context& c, Service& s, int64_t now) {
   if (s.sv.state != svkit::RunState::run || s.sv.pid <= 0 || s.sv.got_term) return;
   svkit::TreeUsage u;
   try {
-    u = svkit::usage_of(service_tree(s));
+    u = sample_usage(c, s);
   } catch (...) {
     return;  // out of memory: no judgement this time
   }

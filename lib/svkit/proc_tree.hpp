@@ -31,4 +31,9 @@ std::optional<TreeUsage> tree_usage(pid_t root);
 // the logger's side.
 TreeUsage usage_of(const std::vector<pid_t>& pids);
 
+// Usage of ROOT's descendants (ROOT excluded) but for the subtrees rooted at the pids of
+// SKIP, in one walk: on Linux one read of /proc/PID/stat and one of its children list per
+// single-threaded process. supervise's watchdog samples its service this way.
+TreeUsage usage_below(pid_t root, const std::vector<pid_t>& skip);
+
 }  // namespace svkit

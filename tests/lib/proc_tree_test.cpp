@@ -199,3 +199,46 @@ TEST_CASE("proc_tree: 200 children are all found", "[proc_tree][unit]") {
   REQUIRE(u);
   CHECK(u->processes == 200);
 }
+
+TEST_CASE("proc_tree: usage_below leaves out the skipped subtrees, in one walk",
+          "[proc_tree][unit]") {
+  Tree t;
+  // root -> a -> a1, root -> b
+  t.root = ::fork();
+  REQUIRE(t.root >= 0);
+  if (t.root == 0) {
+    ::close(t.hold[1]);
+    pid_t a = ::fork();
+    if (a == 0) {
+      if (::fork() == 0) {
+        say_ready(t.ready[1]);
+        wait_and_exit(t.hold[0]);
+      }
+      say_ready(t.ready[1]);
+      wait_and_exit(t.hold[0]);
+    }
+    if (::fork() == 0) {
+      say_ready(t.ready[1]);
+      wait_and_exit(t.hold[0]);
+    }
+    say_ready(t.ready[1]);
+    wait_and_exit(t.hold[0]);
+  }
+  wait_ready(t.ready[0], 4);
+  std::vector<pid_t> d = svkit::descendants(t.root);
+  REQUIRE(d.size() == 3);
+  CHECK(svkit::usage_below(t.root, {}).processes == 3);
+  // Skipping a takes a1 along (1 left); skipping a1 or b leaves 2.
+  std::vector<size_t> left;
+  for (pid_t x : d) left.push_back(svkit::usage_below(t.root, {x}).processes);
+  std::sort(left.begin(), left.end());
+  CHECK(left == std::vector<size_t>{1, 2, 2});
+  svkit::TreeUsage all = svkit::usage_below(t.root, {});
+  svkit::TreeUsage listed = svkit::usage_of(d);
+  CHECK(all.rss_bytes > 0);
+  CHECK(all.processes == listed.processes);
+  // From this process: the tree is there, and gone when its root is skipped.
+  size_t mine = svkit::usage_below(::getpid(), {}).processes;
+  CHECK(mine >= 4);
+  CHECK(svkit::usage_below(::getpid(), {t.root}).processes == mine - 4);
+}
