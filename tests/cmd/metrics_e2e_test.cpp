@@ -230,16 +230,12 @@ TEST_CASE("svstat --prometheus: up, down and logged services pass promtool",
   auto m = run("svstat", {"--prometheus", "-m", web.string(), db.string()});
   CHECK(m.code == 0);
   CHECK(promtool_check(m.out).code == 0);
-  bool have_key = read_file(web / "supervise/svkit-status").find("\nsupervisor ") != std::string::npos;
-  if (!have_key) WARN("supervise writes no supervisor key yet: nothing to measure");
-  CHECK(sample(m.out, "svkit_service_processes{service=\"web\"}") == (have_key ? "1" : ""));
-  CHECK(sample(m.out, "svkit_service_processes{service=\"web\",log=\"1\"}") == (have_key ? "1" : ""));
-  if (have_key) {
-    CHECK(sample(m.out, "svkit_service_processes{service=\"db\"}") == "0");
-    CHECK(std::stoull(sample(m.out, "svkit_service_memory_bytes{service=\"web\"}")) > 0);
-    CHECK(sample(m.out, "svkit_service_memory_bytes{service=\"db\"}") == "0");
-    CHECK_FALSE(sample(m.out, "svkit_service_cpu_seconds_total{service=\"web\"}").empty());
-  }
+  CHECK(sample(m.out, "svkit_service_processes{service=\"web\"}") == "1");
+  CHECK(sample(m.out, "svkit_service_processes{service=\"web\",log=\"1\"}") == "1");
+  CHECK(sample(m.out, "svkit_service_processes{service=\"db\"}") == "0");
+  CHECK(std::stoull(sample(m.out, "svkit_service_memory_bytes{service=\"web\"}")) > 0);
+  CHECK(sample(m.out, "svkit_service_memory_bytes{service=\"db\"}") == "0");
+  CHECK_FALSE(sample(m.out, "svkit_service_cpu_seconds_total{service=\"web\"}").empty());
   // The same name twice would be one series twice: the second is left out, counted.
   auto twice = run("svstat", {"--prometheus", web.string(), web.string() + "/"});
   CHECK(twice.code == 1);
@@ -309,16 +305,25 @@ TEST_CASE("node_exporter's textfile collector serves svstat's metrics",
                      "[ \"$(wc -l < count)\" -ge 3 ] || exit 3\n"
                      "exec sleep 60\n");
   write_file(crash / "restart-backoff", "10 20\n");
-  for (const auto& d : {web, db, crash}) f.supervise(d);
+  // Past its memory-limit: the watchdog stops it (TERM) and starts it again, over and over.
+  auto hog = f.add("hog", "exec " + bin("hog") + " mem 48\n");
+  write_file(hog / "memory-limit", "16M\n");
+  write_file(hog / "watchdog-interval", "50\n");
+  write_file(hog / "restart-backoff", "10 20\n");
+  for (const auto& d : {web, db, crash, hog}) f.supervise(d);
   REQUIRE(eventually(10s, [&] {
     return is_up(web) && status_of(db).has_value() && is_up(crash) &&
            field(f.json(crash), "restarts") == "2" && field(f.json(web), "restarts") == "0";
+  }));
+  REQUIRE(eventually(10s, [&] {
+    std::string j = f.json(hog);
+    return j.find("\"last_trip\":{") != std::string::npos && field(j, "restarts") != "0";
   }));
   auto textdir = f.tmp / "textfile";
   make_dirs(textdir);
   auto prom = textdir / "svkit.prom";
   auto w = run("svstat", {"--prometheus", "-m", "-o", prom.string(), web.string(), db.string(),
-                          crash.string()});
+                          crash.string(), hog.string()});
   REQUIRE(w.code == 0);
 
   int port = free_port();
@@ -345,14 +350,13 @@ TEST_CASE("node_exporter's textfile collector serves svstat's metrics",
   CHECK(sample(*body, "svkit_service_restarts_total{service=\"crash\"}") == "2");
   CHECK(sample(*body, "svkit_service_last_exit_code{service=\"crash\"}") == "3");
   CHECK(sample(*body, "svkit_service_last_exit_code{service=\"web\"}") == "");  // never exited
-  if (read_file(web / "supervise/svkit-status").find("\nsupervisor ") != std::string::npos) {
-    CHECK(sample(*body, "svkit_service_processes{service=\"web\"}") == "1");
-    CHECK(sample(*body, "svkit_service_processes{service=\"db\"}") == "0");
-    CHECK(sample(*body, "svkit_service_memory_bytes{service=\"db\"}") == "0");
-    CHECK(std::stod(sample(*body, "svkit_service_memory_bytes{service=\"web\"}")) > 0);
-  } else {
-    WARN("supervise writes no supervisor key yet: nothing to measure");
-  }
+  CHECK(sample(*body, "svkit_service_processes{service=\"web\"}") == "1");
+  CHECK(sample(*body, "svkit_service_processes{service=\"db\"}") == "0");
+  CHECK(sample(*body, "svkit_service_memory_bytes{service=\"db\"}") == "0");
+  CHECK(std::stod(sample(*body, "svkit_service_memory_bytes{service=\"web\"}")) > 0);
+  // The watchdog's restarts: counted, and the last run ended by its TERM (128 + 15).
+  CHECK(std::stoi(sample(*body, "svkit_service_restarts_total{service=\"hog\"}")) >= 1);
+  CHECK(sample(*body, "svkit_service_last_exit_code{service=\"hog\"}") == "143");
   CHECK(body->find("# TYPE svkit_service_restarts_total counter") != std::string::npos);
 
   // The file is replaced while node_exporter serves it: the next scrape has the new state.
