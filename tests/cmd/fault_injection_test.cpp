@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <map>
 #include <sstream>
 
 #include "supervise_fixture.hpp"
@@ -394,4 +395,98 @@ TEST_CASE("fault: supervise that cannot fork retries under its throttle, never s
   REQUIRE(control(s.dir, "d"));
   CHECK(stat_becomes(s.dir, "down"));
   CHECK_FALSE(process_alive(pid));
+}
+
+// ---- the scanner: bursts of services, svscan SIGKILLed in the middle of one ----
+
+namespace {
+
+// supervise processes per service directory below SCAN (a supervise's own child between
+// its fork and its exec is not one): one walk of /proc.
+std::map<std::string, int> supervisors_below(const fs::path& scan) {
+  std::map<std::string, int> n;
+  std::string prefix = fs::canonical(scan).string() + "/";
+  for (pid_t p : processes_under(scan)) {
+    boost::system::error_code ec;
+    auto cwd = fs::read_symlink("/proc/" + std::to_string(p) + "/cwd", ec).string();
+    if (ec || cwd.compare(0, prefix.size(), prefix) != 0) continue;
+    if (is_supervise(p) && !is_supervise(parent_of(p)) && process_alive(p)) ++n[cwd];
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("fault: bursts of services, svscan SIGKILLed mid-burst: one supervise each",
+          "[fault][e2e]") {
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr int kBurst = 60;  // each sanitized supervise maps a large shadow
+#else
+  constexpr int kBurst = 300;
+#endif
+  constexpr int kBursts = 5;
+  TempDir t;
+  fs::path scan = t / "scan", gone = t / "gone";
+  make_dirs(scan);
+  make_dirs(gone);
+  auto dir = [&](int i) { return scan / ("s" + std::to_string(i)); };
+  auto make = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      fs::path tmp = t / ("s" + std::to_string(i));  // complete before it appears
+      make_dirs(tmp);
+      write_script(tmp / "run", "exec sleep 120\n");
+      fs::rename(tmp, dir(i));
+    }
+  };
+  struct Cleanup {  // whatever runs below T (the first svscan's orphans too) ends with us
+    fs::path t;
+    ~Cleanup() { kill_processes_under(t); }
+  } cleanup{t.path()};
+  auto svscan = std::make_unique<Tool>(bin("svscan"), std::vector<std::string>{scan.string()});
+  make(0, 2 * kBurst);
+  // Mid-burst: half of the third burst is there, svscan is still starting supervisors.
+  make(2 * kBurst, 2 * kBurst + kBurst / 2);
+  svscan->signal(SIGKILL);
+  REQUIRE(svscan->wait_exit(10s));
+  make(2 * kBurst + kBurst / 2, 3 * kBurst);
+  svscan = std::make_unique<Tool>(bin("svscan"), std::vector<std::string>{scan.string()});
+  make(3 * kBurst, 4 * kBurst);
+  // A burst of removals among the services the second svscan started.
+  REQUIRE(eventually(60s, [&] {
+    auto n = supervisors_below(scan);
+    for (int i = 3 * kBurst; i < 4 * kBurst; ++i)
+      if (n[fs::canonical(dir(i)).string()] != 1) return false;
+    return true;
+  }));
+  std::vector<std::string> removed;
+  for (int i = 3 * kBurst; i < 3 * kBurst + kBurst / 2; ++i) {
+    removed.push_back(fs::canonical(dir(i)).string());
+    fs::rename(dir(i), gone / ("s" + std::to_string(i)));
+  }
+  make(4 * kBurst, kBursts * kBurst);
+  std::string why;
+  bool once = eventually(120s, [&] {
+    auto n = supervisors_below(scan);
+    for (int i = 0; i < kBursts * kBurst; ++i) {
+      if (i >= 3 * kBurst && i < 3 * kBurst + kBurst / 2) continue;
+      int k = n[fs::canonical(dir(i)).string()];
+      if (k != 1) {
+        why = dir(i).string() + ": " + std::to_string(k) + " supervise";
+        return false;
+      }
+    }
+    return true;
+  }, 200ms);
+  INFO(why);
+  CHECK(once);
+  // The removed services' supervise processes are gone (their tree with them).
+  CHECK(eventually(30s, [&] {
+    auto n = supervisors_below(gone);
+    for (auto& [d, k] : n)
+      if (k) return false;
+    return true;
+  }));
+  CHECK(svscan->running());
+  svscan->signal(SIGHUP);  // stops the ones it started; Cleanup ends the first one's
+  CHECK(svscan->wait_exit(60s).has_value());
 }
