@@ -120,6 +120,20 @@ std::vector<pid_t> processes_under(const fs::path& dir) {
   return live;
 }
 
+unsigned long long cpu_ticks(pid_t pid) {
+  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream in(stat.substr(close + 2));
+  std::string f;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && in >> f; ++i) {
+    if (i == 14) utime = std::stoull(f);
+    if (i == 15) stime = std::stoull(f);
+  }
+  return utime + stime;
+}
+
 void kill_processes_under(const fs::path& dir) {
   auto deadline = std::chrono::steady_clock::now() + 5s;
   for (;;) {

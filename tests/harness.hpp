@@ -68,6 +68,8 @@ class TempDir {
 void kill_processes_under(const fs::path& dir);
 // Pids of live processes whose cwd or executable lies below DIR (Linux /proc).
 std::vector<pid_t> processes_under(const fs::path& dir);
+// CPU time (user + system, clock ticks) PID has used: fields 14 and 15 of /proc/PID/stat.
+unsigned long long cpu_ticks(pid_t pid);
 
 void write_file(const fs::path& p, const std::string& content, int mode = 0644);
 std::string read_file(const fs::path& p);  // "" when missing

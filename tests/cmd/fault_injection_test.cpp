@@ -27,28 +27,6 @@ bool set_nofile(pid_t pid, int soft, int hard) {
   struct rlimit rl = {static_cast<rlim_t>(soft), static_cast<rlim_t>(hard)};
   return ::prlimit(pid, RLIMIT_NOFILE, &rl, nullptr) == 0;
 }
-size_t fd_count(pid_t pid) {
-  size_t n = 0;
-  boost::system::error_code ec;
-  for (fs::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec), end; !ec && it != end;
-       it.increment(ec))
-    ++n;
-  return n;
-}
-unsigned long long cpu_ticks(pid_t pid) {
-  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  auto close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream in(stat.substr(close + 2));
-  std::string f;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; i <= 15; ++i) {
-    in >> f;
-    if (i == 14) utime = std::stoull(f);
-    if (i == 15) stime = std::stoull(f);
-  }
-  return utime + stime;
-}
 bool is_supervise(pid_t p) {
   std::string cmd = read_file("/proc/" + std::to_string(p) + "/cmdline");
   std::string argv0 = cmd.substr(0, cmd.find('\0'));

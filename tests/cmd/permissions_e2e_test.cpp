@@ -30,21 +30,6 @@ int as_nobody(const std::string& script) {
       .code;
 }
 
-unsigned long long cpu_ticks(pid_t pid) {
-  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  auto close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream in(stat.substr(close + 2));
-  std::string f;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; i <= 15; ++i) {
-    in >> f;
-    if (i == 14) utime = std::stoull(f);
-    if (i == 15) stime = std::stoull(f);
-  }
-  return utime + stime;
-}
-
 }  // namespace
 
 TEST_CASE("permissions: nobody cannot command a root service", "[permissions][e2e]") {

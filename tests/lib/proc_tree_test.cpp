@@ -64,6 +64,32 @@ struct Tree {
   }
 };
 
+// root -> a -> a1, root -> b (a1 calls setsid() when SETSID): 4 processes below the test,
+// 3 below root, each blocked until the test closes the hold pipe. Returns once all are in place.
+void fork_small_tree(Tree& t, bool setsid) {
+  t.root = ::fork();
+  REQUIRE(t.root >= 0);
+  if (t.root == 0) {
+    ::close(t.hold[1]);
+    if (::fork() == 0) {  // a
+      if (::fork() == 0) {  // a1
+        if (setsid) ::setsid();
+        say_ready(t.ready[1]);
+        wait_and_exit(t.hold[0]);
+      }
+      say_ready(t.ready[1]);
+      wait_and_exit(t.hold[0]);
+    }
+    if (::fork() == 0) {  // b
+      say_ready(t.ready[1]);
+      wait_and_exit(t.hold[0]);
+    }
+    say_ready(t.ready[1]);
+    wait_and_exit(t.hold[0]);
+  }
+  wait_ready(t.ready[0], 4);
+}
+
 double cpu_now() {
   struct timespec t;
   ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
@@ -75,31 +101,7 @@ double cpu_now() {
 TEST_CASE("proc_tree: descendants lists a forked tree depth-first, root excluded",
           "[proc_tree][unit]") {
   Tree t;
-  // root -> a -> a1 (setsid), root -> b; 4 processes below the test, 3 below root.
-  t.root = ::fork();
-  REQUIRE(t.root >= 0);
-  if (t.root == 0) {
-    ::close(t.hold[1]);
-    pid_t a = ::fork();
-    if (a == 0) {
-      pid_t a1 = ::fork();
-      if (a1 == 0) {
-        ::setsid();
-        say_ready(t.ready[1]);
-        wait_and_exit(t.hold[0]);
-      }
-      say_ready(t.ready[1]);
-      wait_and_exit(t.hold[0]);
-    }
-    pid_t b = ::fork();
-    if (b == 0) {
-      say_ready(t.ready[1]);
-      wait_and_exit(t.hold[0]);
-    }
-    say_ready(t.ready[1]);
-    wait_and_exit(t.hold[0]);
-  }
-  wait_ready(t.ready[0], 4);
+  fork_small_tree(t, true);  // root -> a -> a1 (setsid), root -> b
   std::vector<pid_t> d = svkit::descendants(t.root);
   CHECK(d.size() == 3);
   CHECK(std::find(d.begin(), d.end(), t.root) == d.end());
@@ -203,28 +205,7 @@ TEST_CASE("proc_tree: 200 children are all found", "[proc_tree][unit]") {
 TEST_CASE("proc_tree: usage_below leaves out the skipped subtrees, in one walk",
           "[proc_tree][unit]") {
   Tree t;
-  // root -> a -> a1, root -> b
-  t.root = ::fork();
-  REQUIRE(t.root >= 0);
-  if (t.root == 0) {
-    ::close(t.hold[1]);
-    pid_t a = ::fork();
-    if (a == 0) {
-      if (::fork() == 0) {
-        say_ready(t.ready[1]);
-        wait_and_exit(t.hold[0]);
-      }
-      say_ready(t.ready[1]);
-      wait_and_exit(t.hold[0]);
-    }
-    if (::fork() == 0) {
-      say_ready(t.ready[1]);
-      wait_and_exit(t.hold[0]);
-    }
-    say_ready(t.ready[1]);
-    wait_and_exit(t.hold[0]);
-  }
-  wait_ready(t.ready[0], 4);
+  fork_small_tree(t, false);  // root -> a -> a1, root -> b
   std::vector<pid_t> d = svkit::descendants(t.root);
   REQUIRE(d.size() == 3);
   CHECK(svkit::usage_below(t.root, {}).processes == 3);
