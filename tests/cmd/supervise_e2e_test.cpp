@@ -260,7 +260,8 @@ TEST_CASE("supervise: control/u runs before each start, control/t can swallow TE
   CHECK(stat_becomes(s.dir, "run, want down"));  // TERM suppressed: no got TERM
   CHECK(pid_of(s.dir) == pid);
   CHECK(eventually(5s, [&] {
-    return split_lines(read_file(s.tmp / "sig")).back() == std::to_string(SIGCONT);
+    auto lines = split_lines(read_file(s.tmp / "sig"));
+    return !lines.empty() && lines.back() == std::to_string(SIGCONT);
   }));
 }
 

@@ -259,7 +259,7 @@ TEST_CASE("svc letters reach the supervisor", "[clients][svc][e2e]") {
   CHECK(run("svc", {"-t", d}).code == 0);
   CHECK(eventually(5s, [&] { return pid_of(rig.dir) && pid_of(rig.dir) != before; }));
   CHECK(run("svc", {"-dx", d}).code == 0);
-  CHECK(rig.sup->wait_exit(5s).has_value());
+  CHECK(rig.sup->wait_exit(15s).has_value());  // runsv too, on a loaded (sanitized) run
 }
 
 TEST_CASE("svc bad input: usage 100, per-directory warnings exit 0", "[clients][svc][e2e]") {
