@@ -74,19 +74,23 @@ ssize_t read_small(const char* path, char* buf, size_t size) {
   return static_cast<ssize_t>(len);
 }
 
-// Appends the pids listed in a children FILE to OUT (bounded).
-void read_children_file(const char* file, std::vector<pid_t>& out) {
-  UniqueFd fd(::open(file, O_RDONLY | O_CLOEXEC));
-  if (!fd) return;
+// Appends the pids listed in the children file open at FD to OUT (bounded), read from
+// offset 0 with pread (the file is regenerated for a read at 0); false when it cannot be
+// read (its process ended).
+bool read_children_fd(int fd, std::vector<pid_t>& out) {
   // The list can be long (200 children: ~1.4 KB); read it in chunks, carrying a
-  // number split across two reads.
+  // number split across two reads. The kernel fills a read as far as the list goes, so
+  // a short read is the end of it: one pread for a short list.
   char buf[4096];
   uint64_t partial = 0;
   bool in_number = false;
+  off_t at = 0;
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    ssize_t n = ::pread(fd, buf, sizeof buf, at);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    if (n < 0) return false;
+    if (n == 0) break;
+    at += n;
     for (ssize_t i = 0; i < n; ++i) {
       char c = buf[i];
       if (c >= '0' && c <= '9') {
@@ -98,8 +102,16 @@ void read_children_file(const char* file, std::vector<pid_t>& out) {
         in_number = false;
       }
     }
+    if (static_cast<size_t>(n) < sizeof buf) break;
   }
   if (in_number && out.size() < kMaxProcesses) out.push_back(static_cast<pid_t>(partial));
+  return true;
+}
+
+// Appends the pids listed in a children FILE to OUT (bounded).
+void read_children_file(const char* file, std::vector<pid_t>& out) {
+  UniqueFd fd(::open(file, O_RDONLY | O_CLOEXEC));
+  if (fd) read_children_fd(fd.get(), out);
 }
 
 // Appends the children of every thread of PID to OUT (bounded).
@@ -131,11 +143,8 @@ struct StatFields {
   bool ok = false, zombie = false;
   uint64_t utime = 0, stime = 0, threads = 0, rss = 0;
 };
-StatFields read_stat(pid_t p) {
+StatFields parse_stat(const char* buf, ssize_t len) {
   StatFields f;
-  char path[64], buf[1024];
-  snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(p));
-  ssize_t len = read_small(path, buf, sizeof buf);
   if (len <= 0) return f;  // gone meanwhile
   // "PID (COMM) S PPID ...": COMM may hold anything, so fields count from the last ')'.
   const char* end = buf + len;
@@ -158,6 +167,23 @@ StatFields read_stat(pid_t p) {
   }
   f.ok = true;
   return f;
+}
+
+StatFields read_stat(pid_t p) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(p));
+  return parse_stat(buf, read_small(path, buf, sizeof buf));
+}
+
+// /proc/PID/stat read again through the open FD (one pread: the file is a few hundred
+// bytes and made whole for each read at offset 0).
+StatFields pread_stat(int fd) {
+  char buf[1024];
+  ssize_t n;
+  do n = ::pread(fd, buf, sizeof buf - 1, 0);
+  while (n < 0 && errno == EINTR);
+  if (n > 0) buf[n] = '\0';
+  return parse_stat(buf, n);
 }
 
 void add_usage(TreeUsage& u, const StatFields& f) {
@@ -224,6 +250,114 @@ std::optional<TreeUsage> tree_usage(pid_t root) {
   snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(root));
   if (::access(path, F_OK) != 0) return std::nullopt;
   return usage_of(descendants(root));
+}
+
+constexpr size_t kKeptMembers = 64;
+
+int open_proc(pid_t pid, bool children) {
+  char path[64];
+  if (children)
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", static_cast<int>(pid), static_cast<int>(pid));
+  else
+    snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  return ::open(path, O_RDONLY | O_CLOEXEC);
+}
+
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+void TreeSampler::begin() {
+  for (Member& m : members_) m.seen = false;
+}
+
+TreeSampler::Member* TreeSampler::member(pid_t pid) {
+  for (Member& m : members_)
+    if (m.pid == pid) {
+      m.seen = true;
+      return &m;
+    }
+  if (members_.size() >= kKeptMembers) return nullptr;
+  members_.push_back(Member{pid, -1, -1, true});
+  return &members_.back();
+}
+
+void TreeSampler::add(TreeUsage& u, pid_t root, bool with_root, const std::vector<pid_t>& skip) {
+  if (root <= 0) return;
+  const pid_t self = ::getpid();
+  std::vector<pid_t> stack;
+  if (with_root) stack.push_back(root);
+  size_t seen = 0;
+  // ROOT's own children first (unless ROOT is measured too: then as any member's).
+  bool root_pending = !with_root;
+  for (;;) {
+    pid_t p;
+    bool count = true;
+    if (root_pending) {
+      p = root;
+      count = false;
+      root_pending = false;
+    } else {
+      if (stack.empty() || seen++ >= kMaxProcesses) break;
+      p = stack.back();
+      stack.pop_back();
+      if (std::find(skip.begin(), skip.end(), p) != skip.end()) continue;
+    }
+    Member* m = member(p);
+    StatFields f;
+    if (p == self && !count) {
+      f.ok = true;
+      f.threads = 1;  // the caller: single-threaded, its stat not needed
+    } else if (m) {
+      // A kept file whose process ended fails (ESRCH); the pid is now another process's
+      // (it is listed again): open afresh, once.
+      for (int attempt = 0; attempt < 2 && !f.ok; ++attempt) {
+        if (m->stat_fd < 0) m->stat_fd = open_proc(p, false);
+        if (m->stat_fd < 0) break;
+        f = pread_stat(m->stat_fd);
+        if (!f.ok) {
+          close_fd(m->stat_fd);
+          close_fd(m->children_fd);
+        }
+      }
+    } else {
+      f = read_stat(p);
+    }
+    if (!f.ok || f.zombie) {  // gone, or uses nothing (its children moved up)
+      if (m && !f.ok) m->seen = false;  // end() closes its files
+      continue;
+    }
+    if (count) add_usage(u, f);
+    if (m && f.threads == 1) {
+      if (m->children_fd < 0) m->children_fd = open_proc(p, true);
+      if (m->children_fd >= 0 && read_children_fd(m->children_fd, stack)) continue;
+      close_fd(m->children_fd);
+    }
+    children_of(p, f.threads, stack);
+  }
+}
+
+void TreeSampler::end() {
+  size_t kept = 0;
+  for (Member& m : members_) {
+    if (m.seen) {
+      members_[kept++] = m;
+    } else {
+      close_fd(m.stat_fd);
+      close_fd(m.children_fd);
+    }
+  }
+  members_.resize(kept);
+}
+
+void TreeSampler::reset() {
+  for (Member& m : members_) {
+    close_fd(m.stat_fd);
+    close_fd(m.children_fd);
+  }
+  members_.clear();
+  members_.shrink_to_fit();
 }
 
 #else  // POSIX: one ps listing
@@ -439,6 +573,17 @@ TreeUsage usage_below(pid_t root, const std::vector<pid_t>& skip) {
     ++u.processes;
   }
   return u;
+}
+
+void TreeSampler::begin() {}
+void TreeSampler::end() {}
+void TreeSampler::reset() {}
+void TreeSampler::add(TreeUsage& u, pid_t root, bool with_root, const std::vector<pid_t>& skip) {
+  TreeUsage b = with_root ? usage_of({root}) : TreeUsage{};
+  TreeUsage c = usage_below(root, skip);
+  u.rss_bytes += b.rss_bytes + c.rss_bytes;
+  u.cpu_seconds += b.cpu_seconds + c.cpu_seconds;
+  u.processes += b.processes + c.processes;
 }
 
 #endif

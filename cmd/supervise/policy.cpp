@@ -147,30 +147,24 @@ void trip(Context& c, Service& s) {
 }
 
 // The service's tree as service_tree() defines it, measured in one walk (the sampling
-// path: one /proc/PID/stat and one children list per process, nothing read twice).
-svkit::TreeUsage sample_usage(const Context& c, const Service& s) {
-  auto add = [](svkit::TreeUsage& a, const svkit::TreeUsage& b) {
-    a.rss_bytes += b.rss_bytes;
-    a.cpu_seconds += b.cpu_seconds;
-    a.processes += b.processes;
-  };
+// path: one pread of each process's kept /proc/PID/stat and children list).
+svkit::TreeUsage sample_usage(const Context& c, Service& s) {
   svkit::TreeUsage u;
+  s.sampler.begin();
   if (&s == &c.log) {  // the logger: log/run and what it started
-    u = svkit::usage_of({s.sv.pid});
-    add(u, svkit::usage_below(s.sv.pid, {}));
-    return u;
+    s.sampler.add(u, s.sv.pid, true, {});
+  } else {
+    std::vector<pid_t> skip;  // the other side and supervise's own helpers
+    if (c.has_log && c.log.sv.pid > 0) skip.push_back(c.log.sv.pid);
+    for (const Service* h : {&c.main, &c.log}) {
+      if (h->check_pid > 0) skip.push_back(h->check_pid);
+      if (h->alert_pid > 0) skip.push_back(h->alert_pid);
+    }
+    s.sampler.add(u, c.self, false, skip);
+    if (s.adopted && s.sv.pid > 0)  // a process taken over from a killed supervise
+      s.sampler.add(u, s.sv.pid, true, {});
   }
-  std::vector<pid_t> skip;  // the other side and supervise's own helpers
-  if (c.has_log && c.log.sv.pid > 0) skip.push_back(c.log.sv.pid);
-  for (const Service* h : {&c.main, &c.log}) {
-    if (h->check_pid > 0) skip.push_back(h->check_pid);
-    if (h->alert_pid > 0) skip.push_back(h->alert_pid);
-  }
-  u = svkit::usage_below(::getpid(), skip);
-  if (s.adopted && s.sv.pid > 0) {  // a process taken over from a killed supervise
-    add(u, svkit::usage_of({s.sv.pid}));
-    add(u, svkit::usage_below(s.sv.pid, {}));
-  }
+  s.sampler.end();
   return u;
 }
 
@@ -287,6 +281,7 @@ void run_ended(Context& c, Service& s, int code, int low) {
   s.notify.reset();
   s.ready_at = s.kill_at = s.check_at = -1;
   s.watch_at = -1;
+  s.sampler.reset();
   kill_group(s.check_pid);  // a ./check of the ended run must not hold up the next run's
   int64_t ran = s.up_since_ms >= 0 ? now - s.up_since_ms : 0;
   s.up_since_ms = -1;

@@ -3,10 +3,12 @@
 // and the I/O that carries out the state machine's actions.
 #pragma once
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <vector>
 
+#include "svkit/proc_tree.hpp"
 #include "svkit/policy.hpp"
 #include "svkit/spawn.hpp"
 #include "svkit/supervisor.hpp"
@@ -67,6 +69,7 @@ struct Service {
   bool tripped = false;          // the run now stopping was stopped by the watchdog
   uint8_t mem_strikes = 0, cpu_strikes = 0;  // consecutive samples over the limit
   int64_t watch_at = -1;         // next watchdog sample (monotonic ms), -1: none
+  svkit::TreeSampler sampler;    // the tree's /proc files kept open between samples
   struct CpuMark {
     int64_t ms;
     double cpu;
@@ -86,6 +89,7 @@ struct Context {
   bool log_closing = false;               // exit in progress: pipe closed, logger stopping
   const char* name = "";                  // the service's name (alert's SERVICE argument)
   const char* scan_dir = nullptr;         // SVKIT_SCANDIR, or null: ".."
+  pid_t self = ::getpid();                // supervise's own pid (root of the tree)
 };
 
 // files.cpp: supervise/ directory, lock, FIFOs (fatal on failure: setup only).

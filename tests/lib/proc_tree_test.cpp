@@ -223,3 +223,50 @@ TEST_CASE("proc_tree: usage_below leaves out the skipped subtrees, in one walk",
   CHECK(mine >= 4);
   CHECK(svkit::usage_below(::getpid(), {t.root}).processes == mine - 4);
 }
+
+TEST_CASE("proc_tree: TreeSampler measures as usage_below, keeping the files between samples",
+          "[proc_tree][unit]") {
+  Tree t;
+  fork_small_tree(t, false);  // root -> a -> a1, root -> b
+  std::vector<pid_t> d = svkit::descendants(t.root);
+  REQUIRE(d.size() == 3);
+  svkit::TreeSampler sampler;
+  auto measure = [&](pid_t root, bool with_root, const std::vector<pid_t>& skip) {
+    svkit::TreeUsage u;
+    sampler.begin();
+    sampler.add(u, root, with_root, skip);
+    sampler.end();
+    return u;
+  };
+  for (int i = 0; i < 3; ++i) {  // the second and third samples read the kept files
+    svkit::TreeUsage u = measure(t.root, false, {});
+    CHECK(u.processes == 3);
+    CHECK(u.rss_bytes == svkit::usage_below(t.root, {}).rss_bytes);
+  }
+  if (SVKIT_LINUX) CHECK(sampler.kept() == 4);  // root (its children list) and the three
+  CHECK(measure(t.root, true, {}).processes == 4);
+  std::vector<size_t> left;
+  for (pid_t x : d) left.push_back(measure(t.root, false, {x}).processes);
+  std::sort(left.begin(), left.end());
+  CHECK(left == std::vector<size_t>{1, 2, 2});
+  pid_t a = 0;
+  for (pid_t x : d)
+    if (svkit::descendants(x).size() == 1) a = x;
+  REQUIRE(a);
+  measure(t.root, false, {a});  // a and, below it, a1: their files are closed
+  if (SVKIT_LINUX) CHECK(sampler.kept() == 2);
+  // From this process, as supervise samples its service.
+  size_t mine = measure(::getpid(), false, {}).processes;
+  CHECK(mine >= 4);
+  CHECK(measure(::getpid(), false, {t.root}).processes == mine - 4);
+  // The tree ends: its kept files fail to read (ESRCH), nothing of it is counted or kept.
+  measure(t.root, false, {});
+  ::close(t.hold[1]);
+  t.hold[1] = -1;
+  REQUIRE(::waitpid(t.root, nullptr, 0) == t.root);
+  t.root = -1;
+  for (pid_t x : d)
+    for (int i = 0; i < 500 && ::kill(x, 0) == 0; ++i) ::usleep(10000);
+  CHECK(measure(d[0], true, {}).processes == 0);
+  CHECK(sampler.kept() == 0);
+}
