@@ -12,6 +12,7 @@
 #include "svkit/config.hpp"
 #include "svkit/diag.hpp"
 #include "svkit/log_config.hpp"
+#include "svkit/nomem.hpp"
 
 namespace {
 const char* g_argv0 = "svlogd";
@@ -67,5 +68,6 @@ int main(int argc, char** argv) {
     if (::fcntl(fd, F_GETFD) < 0) ::open("/dev/null", O_RDWR);
   ::signal(SIGPIPE, SIG_IGN);  // a closed stderr must not kill the logger (spawn resets it)
   svlogd::Logger logger(o);
+  svkit::pause_on_nomem();  // from here on, out of memory stalls (as runit's), never kills
   return logger.run();
 }
