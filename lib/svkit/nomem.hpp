@@ -8,8 +8,9 @@
 namespace svkit {
 
 // Installs a std::new_handler that writes "PROG: pausing: out of memory." (at most once
-// every 10 s), sleeps PAUSE_MS and lets operator new try again. Call it once setup is done
-// (a failure during setup should still end the program).
+// every 10 s), sleeps PAUSE_MS and lets operator new try again. A daemon calls it once its
+// arguments are read: a restarted one (its supervise retries each second) is then not
+// killed by the very shortage it was restarted into.
 void pause_on_nomem(unsigned pause_ms = 100) noexcept;
 
 }  // namespace svkit
