@@ -106,6 +106,32 @@ std::vector<pid_t> service_processes(const fs::path& dir, pid_t sup) {
   return v;
 }
 
+// supervise processes (argv[0] ending in "supervise", not a supervise's child between
+// fork and exec) whose cwd is DIR.
+size_t supervisors_of(const fs::path& dir) {
+  auto argv0_of = [](pid_t p) {
+    std::string cmd = read_file("/proc/" + std::to_string(p) + "/cmdline");
+    return cmd.substr(0, cmd.find('\0'));
+  };
+  auto is_sup = [&](pid_t p) {
+    std::string a = argv0_of(p);
+    return a.size() >= 9 && a.compare(a.size() - 9, 9, "supervise") == 0;
+  };
+  auto parent = [](pid_t p) {
+    std::string st = read_file("/proc/" + std::to_string(p) + "/stat");
+    auto close = st.rfind(')');
+    return close == std::string::npos ? 0 : std::atoi(st.c_str() + close + 4);
+  };
+  size_t n = 0;
+  std::string want = fs::canonical(dir).string();
+  for (pid_t p : processes_under(dir)) {
+    boost::system::error_code ec;
+    auto cwd = fs::read_symlink("/proc/" + std::to_string(p) + "/cwd", ec);
+    if (!ec && cwd.string() == want && is_sup(p) && !is_sup(parent(p)) && process_alive(p)) ++n;
+  }
+  return n;
+}
+
 // The "N" of "...) Ns" in an sv status line for the main service; -1 if unreadable.
 long long sv_seconds(const std::string& line) {
   auto close = line.find(") ");
@@ -215,6 +241,7 @@ TEST_CASE("faulty: supervise under allocation failures while its service crashes
   pid_t first = wait_running(d, 0, 10s);
   REQUIRE(first);
   REQUIRE(wait_running(d / "log", 0, 10s));
+  REQUIRE(eventually(10s, [&] { return svkit::test::exists(d / "log" / "main" / "current"); }));  // svlogd set up
   auto sv = [&](const std::string& verb) { return run(bin("sv"), {verb, d.string()}); };
   const char* verbs[] = {"restart", "down", "up", "restart", "up"};
   for (int every : {2, 3, 7}) {
@@ -395,6 +422,68 @@ TEST_CASE("faulty: svlogd rotating by size while the wall clock steps loses no l
   CHECK(got.size() == static_cast<size_t>(next));
   // Old files named while the clock was an hour behind sort before the earlier ones
   // (runit's rule: names are TAI64N of the wall clock); with n1000 none was deleted.
+}
+
+TEST_CASE("faulty: svscan under allocation failures while services come, go and crash: "
+          "one supervise each",
+          "[faulty][e2e]") {
+  TempDir t;
+  fs::path scan = t / "scan";
+  make_dirs(scan);
+  auto add = [&](const std::string& name, const std::string& body, bool log = false) {
+    fs::path tmp = t / name;  // complete before it appears
+    make_dirs(tmp);
+    write_script(tmp / "run", body);
+    if (log) {
+      make_dirs(tmp / "log" / "main");
+      write_script(tmp / "log" / "run", "exec '" + bin("svlogd-faulty") + "' main\n");
+    }
+    fs::rename(tmp, scan / name);
+  };
+  add("crash", "echo x >> starts\nexec sleep 0.3\n");
+  add("logged", "echo hello\nexec sleep 0.5\n", true);
+  add("steady", "exec sleep 60\n");
+  for (int every : {2, 3, 7}) add("gone" + std::to_string(every), "exec sleep 60\n");
+  Tool svscan(bin("svscan-faulty"), {scan.string()}, fault_env(t));
+  struct Cleanup {  // whatever runs below T ends with the test
+    fs::path t;
+    ~Cleanup() { kill_processes_under(t); }
+  } cleanup{t.path()};
+  auto up_once = [&](const fs::path& d) {
+    auto st = status_of(d);
+    return st && st->state == svkit::RunState::run && supervisors_of(d) == 1;
+  };
+  // The crashing services are down between their starts: one supervise, status written.
+  auto once = [&](const fs::path& d) { return status_of(d) && supervisors_of(d) == 1; };
+  REQUIRE(eventually(20s, [&] {
+    return once(scan / "crash") && once(scan / "logged") && wait_running(scan / "logged" / "log", 0, 1ms) &&
+           up_once(scan / "steady") && up_once(scan / "gone2");
+  }));
+  for (int every : {2, 3, 7}) {
+    malloc_faults(t, every);
+    let_shim_see();
+    std::string n = std::to_string(every);
+    add("new" + n, "exec sleep 60\n");
+    fs::rename(scan / ("gone" + n), t / ("gone" + n));
+    size_t starts = lines_in(scan / "crash" / "starts");
+    CHECK(eventually(10s, [&] { return lines_in(scan / "crash" / "starts") >= starts + 2; }));
+    INFO("every " << every << " allocation failing: " << svscan.err());
+    REQUIRE(svscan.running());
+  }
+  malloc_faults(t, 0);
+  let_shim_see();
+  INFO(svscan.err());
+  for (const char* d : {"crash", "logged"}) CHECK(eventually(20s, [&] { return once(scan / d); }));
+  CHECK(wait_running(scan / "logged" / "log", 0, 20s));  // run by logged's supervise
+  for (const char* d : {"steady", "new2", "new3", "new7"})
+    CHECK(eventually(20s, [&] { return up_once(scan / d); }));
+  CHECK(count_lines(read_file(scan / "logged" / "log" / "main" / "current")) >= 3);
+  for (const char* d : {"gone2", "gone3", "gone7"})
+    CHECK(eventually(20s, [&] { return supervisors_of(t / d) == 0 && processes_under(t / d).empty(); }));
+  CHECK(svscan.running());
+  svscan.signal(SIGHUP);  // stops every supervise it started, then itself
+  CHECK(svscan.wait_exit(30s).has_value());
+  CHECK(eventually(15s, [&] { return processes_under(scan).empty(); }));
 }
 
 #endif  // SVKIT_FAULTY_BUILD
