@@ -13,6 +13,7 @@
 //                                 (CLOCK_REALTIME and its coarse variant, time(),
 //                                 gettimeofday()) reads S seconds off; CLOCK_MONOTONIC never.
 // The shim itself never allocates (open/read/close only) and keeps errno as it found it.
+// Its state is not locked: the daemons it is linked into are single-threaded.
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
