@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,9 +29,27 @@ UniqueFd open_fifo_reader(int dirfd, const char* name) noexcept {
   return UniqueFd(::openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
 }
 
+namespace {
+// DIR/FILE in a stack buffer: these are noexcept and run where memory may be short
+// (svscan probes every new service; an allocation failure here was std::terminate).
+// False (ENAMETOOLONG) when it does not fit.
+bool join(char (&out)[PATH_MAX], const std::string& dir, const char* file) noexcept {
+  size_t n = strlen(file);
+  if (dir.size() + 1 + n + 1 > sizeof out) {
+    errno = ENAMETOOLONG;
+    return false;
+  }
+  memcpy(out, dir.data(), dir.size());
+  out[dir.size()] = '/';
+  memcpy(out + dir.size() + 1, file, n + 1);
+  return true;
+}
+}  // namespace
+
 Probe probe_supervisor(const std::string& service_dir) noexcept {
-  std::string path = service_dir + "/" + kOkFifo;
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  char path[PATH_MAX];
+  if (!join(path, service_dir, kOkFifo)) return Probe::error;
+  UniqueFd fd(::open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC));
   if (fd) return Probe::yes;
   if (errno == ENXIO) return Probe::no;
   if (errno == ENOENT) return Probe::missing;
@@ -37,8 +57,9 @@ Probe probe_supervisor(const std::string& service_dir) noexcept {
 }
 
 SendResult send_control(const std::string& service_dir, std::string_view bytes) noexcept {
-  std::string path = service_dir + "/" + kControlFifo;
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  char path[PATH_MAX];
+  if (!join(path, service_dir, kControlFifo)) return SendResult::error;
+  UniqueFd fd(::open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC));
   if (!fd) return errno == ENXIO ? SendResult::not_supervised : SendResult::error;
   ssize_t n;
   do n = ::write(fd.get(), bytes.data(), bytes.size()); while (n < 0 && errno == EINTR);

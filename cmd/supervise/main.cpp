@@ -195,8 +195,13 @@ static bool run_as(const char* argv0, const char* name) {
   return strcmp(base ? base + 1 : argv0, name) == 0;
 }
 
+// The fault-injection test build (CMakeLists.txt) is run as svscan-faulty.
+#ifndef SVKIT_SVSCAN_NAME
+#define SVKIT_SVSCAN_NAME "svscan"
+#endif
+
 int main(int argc, char** argv) {
-  if (argc > 0 && run_as(argv[0], "svscan")) return svscan_main(argc, argv);
+  if (argc > 0 && run_as(argv[0], SVKIT_SVSCAN_NAME)) return svscan_main(argc, argv);
   svkit::set_prog("supervise");
   if (argc != 2 || !argv[1][0]) svkit::die_usage("supervise dir");
   static char prog[512] = "supervise ";  // messages read "supervise DIR: fatal: ..."

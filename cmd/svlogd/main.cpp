@@ -12,6 +12,7 @@
 #include "svkit/config.hpp"
 #include "svkit/diag.hpp"
 #include "svkit/log_config.hpp"
+#include "svkit/nomem.hpp"
 
 namespace {
 const char* g_argv0 = "svlogd";
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
   for (int fd = 0; fd <= 2; ++fd)  // a closed 0/1/2 would be reused by our own fds
     if (::fcntl(fd, F_GETFD) < 0) ::open("/dev/null", O_RDWR);
   ::signal(SIGPIPE, SIG_IGN);  // a closed stderr must not kill the logger (spawn resets it)
+  svkit::pause_on_nomem();  // out of memory stalls (as runit's pause_nomem), never kills
   svlogd::Logger logger(o);
   return logger.run();
 }

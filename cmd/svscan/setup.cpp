@@ -52,10 +52,15 @@ void prepare_process() {
   ::signal(SIGPIPE, SIG_IGN);  // children get it back to default from svkit::spawn
 }
 
+// The fault-injection test build (CMakeLists.txt) starts supervise-faulty.
+#ifndef SVKIT_SUPERVISE_NAME
+#define SVKIT_SUPERVISE_NAME "supervise"
+#endif
+
 std::string find_supervise(const char* argv0) {
   std::string dir = svkit::self_exe_dir(argv0);
   if (dir.empty()) svkit::die(svkit::kExitTemporary, {"unable to find the directory of svscan"});
-  std::string path = (dir == "/" ? "" : dir) + "/supervise";
+  std::string path = (dir == "/" ? "" : dir) + "/" SVKIT_SUPERVISE_NAME;
   if (::access(path.c_str(), X_OK) != 0) svkit::warn_sys({"unable to find ", path});
   return path;
 }
