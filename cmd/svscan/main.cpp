@@ -60,6 +60,14 @@ void release_free_memory() {
 
 }  // namespace
 
+// After a failed turn of the loop (no memory): 100 ms before the next, so a failure that
+// lasts does not spin the CPU or flood the log.
+static void pause_after_failure() {
+  struct timespec pause = {0, 100 * 1000 * 1000};
+  while (::nanosleep(&pause, &pause) < 0 && errno == EINTR) {
+  }
+}
+
 // Reached through supervise's main(), which dispatches on argv[0].
 int svscan_main(int argc, char** argv) {
   svkit::set_prog("svscan");
@@ -105,9 +113,17 @@ int svscan_main(int argc, char** argv) {
       else if (Clock::now() >= scanner.vanish_due() && !(watch.on() && readable(watch.fd())))
         scanner.expire_vanished(Clock::now());  // no rename's second half is pending
       trim = true;
-    } catch (const std::exception&) {  // std::bad_alloc: say so, keep going
+    } catch (const std::bad_alloc&) {  // say so, pause a little, keep going
       errno = ENOMEM;
       svkit::warn_sys({"main loop"});
+      pause_after_failure();
+      // The failed turn may have taken a directory event without acting on it: scan
+      // the whole directory again soon (the event will not come twice).
+      retry_at = Clock::now() + kRetryScan;
+    } catch (const std::exception& e) {
+      svkit::warn({"main loop: ", e.what()});
+      pause_after_failure();
+      retry_at = Clock::now() + kRetryScan;
     }
   }
 }
