@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "supervise_fixture.hpp"
@@ -173,20 +175,42 @@ TEST_CASE("faulty: the shim fails operator new, malloc and strdup and shifts onl
   }
 }
 
-TEST_CASE("faulty: svlogd under allocation failures loses no line", "[faulty][e2e]") {
+// The numbers N of the "line N ..." lines in GOT; DUP counts those seen twice.
+std::set<int> line_numbers(const std::vector<std::string>& got, size_t& dup) {
+  std::set<int> seen;
+  for (auto& l : got) {
+    auto at = l.find("line ");
+    if (at == std::string::npos) continue;
+    if (!seen.insert(std::atoi(l.c_str() + at + 5)).second) ++dup;
+  }
+  return seen;
+}
+
+// svlogd-faulty on a log directory rotating every 2000 bytes (each rotation allocates a
+// name), fed numbered 40-byte lines through a FIFO the test holds open.
+struct FaultyLogger {
   TempDir t;
   fs::path log = t / "log";
-  make_dirs(log);
-  write_file(log / "config", "s2000\nn1000\n");  // rotations (each allocates a name)
   fs::path fifo = t / "in";
   IgnoreSigpipe no_sigpipe;
-  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-  Tool logger("/bin/sh", {"-c", "exec \"$0\" -tt \"$1\" < \"$2\"", bin("svlogd-faulty"),
-                          log.string(), fifo.string()}, fault_env(t));
-  int w = ::open(fifo.c_str(), O_WRONLY);
-  REQUIRE(w >= 0);
-  int next = 0;
-  auto burst = [&](int count) {
+  std::unique_ptr<Tool> logger;
+  int w = -1;
+  int next = 0;  // number of the next line
+  FaultyLogger() {
+    make_dirs(log);
+    write_file(log / "config", "s2000\nn1000\n");
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    logger = std::make_unique<Tool>(
+        "/bin/sh", std::vector<std::string>{"-c", "exec \"$0\" -tt \"$1\" < \"$2\"", bin("svlogd-faulty"),
+                                            log.string(), fifo.string()},
+        fault_env(t));
+    w = ::open(fifo.c_str(), O_WRONLY);
+    REQUIRE(w >= 0);
+  }
+  ~FaultyLogger() {
+    if (w >= 0) ::close(w);
+  }
+  void burst(int count) {
     std::string text;
     for (int i = 0; i < count; ++i, ++next) text += "line " + std::to_string(next) + " " + std::string(30, 'x') + "\n";
     for (size_t off = 0; off < text.size();) {
@@ -194,7 +218,22 @@ TEST_CASE("faulty: svlogd under allocation failures loses no line", "[faulty][e2
       if (n > 0) off += static_cast<size_t>(n);
       else REQUIRE(errno == EINTR);  // EPIPE: svlogd died
     }
-  };
+  }
+  // Closes the FIFO: svlogd writes what it has and exits 0.
+  std::optional<int> finish(Millis timeout) {
+    ::close(w);
+    w = -1;
+    return logger->wait_exit(timeout);
+  }
+};
+
+TEST_CASE("faulty: svlogd under allocation failures loses no line", "[faulty][e2e]") {
+  FaultyLogger r;
+  TempDir& t = r.t;
+  fs::path& log = r.log;
+  Tool& logger = *r.logger;
+  int& next = r.next;
+  auto burst = [&](int count) { r.burst(count); };
   burst(50);
   REQUIRE(eventually(10s, [&] { return logged_lines(log).size() == 50; }));
   for (int every : {2, 3, 7}) {
@@ -204,16 +243,10 @@ TEST_CASE("faulty: svlogd under allocation failures loses no line", "[faulty][e2
     CHECK(logger.running());
   }
   malloc_faults(t, 0);
-  ::close(w);
-  CHECK(logger.wait_exit(30s) == std::optional<int>(0));
+  CHECK(r.finish(30s) == std::optional<int>(0));
   auto got = logged_lines(log);
-  std::set<int> seen;
   size_t dup = 0;
-  for (auto& l : got) {
-    auto at = l.find("line ");
-    if (at == std::string::npos) continue;
-    if (!seen.insert(std::atoi(l.c_str() + at + 5)).second) ++dup;
-  }
+  std::set<int> seen = line_numbers(got, dup);
   CHECK(seen.size() == static_cast<size_t>(next));
   CHECK(dup == 0);
   INFO(logger.err());
@@ -379,27 +412,12 @@ TEST_CASE("faulty: sv -w 5 waits on the monotonic clock while the wall clock ste
 
 TEST_CASE("faulty: svlogd rotating by size while the wall clock steps loses no line",
           "[faulty][e2e]") {
-  TempDir t;
-  fs::path log = t / "log";
-  make_dirs(log);
-  write_file(log / "config", "s2000\nn1000\n");
-  fs::path fifo = t / "in";
-  IgnoreSigpipe no_sigpipe;
-  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-  Tool logger("/bin/sh", {"-c", "exec \"$0\" -tt \"$1\" < \"$2\"", bin("svlogd-faulty"),
-                          log.string(), fifo.string()}, fault_env(t));
-  int w = ::open(fifo.c_str(), O_WRONLY);
-  REQUIRE(w >= 0);
-  int next = 0;
-  auto burst = [&](int count) {
-    std::string text;
-    for (int i = 0; i < count; ++i, ++next) text += "line " + std::to_string(next) + " " + std::string(30, 'x') + "\n";
-    for (size_t off = 0; off < text.size();) {
-      ssize_t n = ::write(w, text.data() + off, text.size() - off);
-      if (n > 0) off += static_cast<size_t>(n);
-      else REQUIRE(errno == EINTR);  // EPIPE: svlogd died
-    }
-  };
+  FaultyLogger r;
+  TempDir& t = r.t;
+  fs::path& log = r.log;
+  Tool& logger = *r.logger;
+  int& next = r.next;
+  auto burst = [&](int count) { r.burst(count); };
   auto count = [&] { return logged_lines(log).size(); };
   burst(300);
   REQUIRE(eventually(10s, [&] { return count() == 300; }));
@@ -410,15 +428,12 @@ TEST_CASE("faulty: svlogd rotating by size while the wall clock steps loses no l
     REQUIRE(eventually(10s, [&] { return count() == static_cast<size_t>(next); }));
     CHECK(logger.running());
   }
-  ::close(w);
-  CHECK(logger.wait_exit(20s) == std::optional<int>(0));
+  CHECK(r.finish(20s) == std::optional<int>(0));
   auto got = logged_lines(log);
-  std::set<int> seen;
-  for (auto& l : got) {
-    auto at = l.find("line ");
-    if (at != std::string::npos) seen.insert(std::atoi(l.c_str() + at + 5));
-  }
+  size_t dup = 0;
+  std::set<int> seen = line_numbers(got, dup);
   CHECK(seen.size() == static_cast<size_t>(next));
+  CHECK(dup == 0);
   CHECK(got.size() == static_cast<size_t>(next));
   // Old files named while the clock was an hour behind sort before the earlier ones
   // (runit's rule: names are TAI64N of the wall clock); with n1000 none was deleted.
