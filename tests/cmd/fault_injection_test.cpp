@@ -334,7 +334,12 @@ TEST_CASE("fault: a client flooding the control FIFO costs supervise bounded CPU
   CHECK(pid_of(s.dir) == pid);  // the service was never touched
   // Served once the FIFO's backlog (up to 64 KiB of flood) is read: slow under ASan.
   REQUIRE(eventually(5s, [&] { return control(s.dir, "d"); }));
-  CHECK(stat_becomes(s.dir, "down", 30s));
+  // Seen once under ASan in CI, not reproduced since: say what was there if it recurs.
+  if (!stat_becomes(s.dir, "down", 30s)) {
+    std::string left = sh("pgrep -a -x 'yes|tr|timeout' || true").out;
+    FAIL_CHECK("supervise/stat says " << read_file(s / "supervise/stat")
+                                      << "flood processes left: " << left);
+  }
 }
 
 // ---- processes: fork fails (RLIMIT_NPROC of an unprivileged supervise) ----
