@@ -113,16 +113,16 @@ int svscan_main(int argc, char** argv) {
       else if (Clock::now() >= scanner.vanish_due() && !(watch.on() && readable(watch.fd())))
         scanner.expire_vanished(Clock::now());  // no rename's second half is pending
       trim = true;
-    } catch (const std::bad_alloc&) {  // say so, pause a little, keep going
-      errno = ENOMEM;
-      svkit::warn_sys({"main loop"});
+    } catch (const std::exception& e) {  // std::bad_alloc mostly: say so, keep going
+      if (dynamic_cast<const std::bad_alloc*>(&e)) {
+        errno = ENOMEM;
+        svkit::warn_sys({"main loop"});
+      } else {
+        svkit::warn({"main loop: ", e.what()});
+      }
       pause_after_failure();
       // The failed turn may have taken a directory event without acting on it: scan
       // the whole directory again soon (the event will not come twice).
-      retry_at = Clock::now() + kRetryScan;
-    } catch (const std::exception& e) {
-      svkit::warn({"main loop: ", e.what()});
-      pause_after_failure();
       retry_at = Clock::now() + kRetryScan;
     }
   }
