@@ -95,15 +95,25 @@ std::vector<std::string> logged_lines(const fs::path& log) {
   return all;
 }
 
+// Parent pid of P, from /proc/P/stat (0 when P is gone).
+pid_t parent_of(pid_t p) {
+  std::string st = read_file("/proc/" + std::to_string(p) + "/stat");
+  auto close = st.rfind(')');
+  return close == std::string::npos ? 0 : std::atoi(st.c_str() + close + 4);
+}
+
 // Services' processes with cwd DIR other than the supervise SUP (a service, or supervise's
-// child between fork and exec).
+// child between fork and exec). The `ps` that a POSIX-only build's watchdog runs as
+// supervise's child (also in DIR) is supervise's helper, not the service's, and is left out.
 std::vector<pid_t> service_processes(const fs::path& dir, pid_t sup) {
   std::vector<pid_t> v;
   std::string want = fs::canonical(dir).string();
   for (pid_t p : processes_under(dir)) {
     boost::system::error_code ec;
     auto cwd = fs::read_symlink("/proc/" + std::to_string(p) + "/cwd", ec);
-    if (!ec && cwd.string() == want && p != sup && process_alive(p)) v.push_back(p);
+    if (ec || cwd.string() != want || p == sup || !process_alive(p)) continue;
+    if (parent_of(p) == sup && comm_of(p) == "ps") continue;
+    v.push_back(p);
   }
   return v;
 }
@@ -119,11 +129,7 @@ size_t supervisors_of(const fs::path& dir) {
     std::string a = argv0_of(p);
     return a.size() >= 9 && a.compare(a.size() - 9, 9, "supervise") == 0;
   };
-  auto parent = [](pid_t p) {
-    std::string st = read_file("/proc/" + std::to_string(p) + "/stat");
-    auto close = st.rfind(')');
-    return close == std::string::npos ? 0 : std::atoi(st.c_str() + close + 4);
-  };
+  auto parent = parent_of;
   size_t n = 0;
   std::string want = fs::canonical(dir).string();
   for (pid_t p : processes_under(dir)) {
