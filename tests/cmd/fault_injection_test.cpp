@@ -326,7 +326,12 @@ TEST_CASE("fault: a client flooding the control FIFO costs supervise bounded CPU
   // FIFO has no fairness between writers. Only a user allowed to control the service can
   // flood it; SECURITY.md says so. The flooded supervise still sees its service crash:
   // permissions_e2e_test.cpp.)
+  pid_t flood_group = flood.pid();  // timeout makes itself a process group leader
   REQUIRE(flood.wait_exit(10s));
+  // timeout's exit does not mean tr's: tr (TERMed with its group) may still be inside a
+  // write that puts more u bytes in the FIFO. A u read after the d below would start the
+  // service again before the test sees it down, so wait until the whole group is gone.
+  REQUIRE(eventually(10s, [&] { return ::kill(-flood_group, 0) < 0 && errno == ESRCH; }));
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   double cpu = static_cast<double>(cpu_ticks(sup.pid()) - before) / static_cast<double>(::sysconf(_SC_CLK_TCK));
   INFO("supervise used " << cpu << " s of CPU over " << wall << " s of flood");
