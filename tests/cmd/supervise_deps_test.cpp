@@ -72,7 +72,7 @@ TEST_CASE("supervise deps: a dependency without readiness only has to be up",
   CHECK(phase_becomes(sc.dir("app"), "up"));
 }
 
-TEST_CASE("supervise deps: a missing dependency waits; it appearing starts the service",
+TEST_CASE("supervise deps: a missing dependency waits, it appearing starts the service",
           "[supervise][deps][e2e]") {
   Scan sc;
   sc.add("app");
@@ -95,7 +95,7 @@ TEST_CASE("supervise deps: a dependency on itself is a cycle: failed", "[supervi
   CHECK_FALSE(sc.started("self"));
 }
 
-TEST_CASE("supervise deps: a three-service cycle fails each; breaking it and u starts",
+TEST_CASE("supervise deps: a three-service cycle fails each, breaking it and u starts",
           "[supervise][deps][e2e]") {
   Scan sc;
   for (const char* n : {"a", "b", "c"}) sc.add(n);
@@ -155,7 +155,7 @@ TEST_CASE("supervise deps: a dependency removed while waited on: keep waiting",
   CHECK(phase_becomes(sc.dir("app"), "up"));
 }
 
-TEST_CASE("supervise deps: SVKIT_SCANDIR names the scan dir; a symlink leads anywhere",
+TEST_CASE("supervise deps: SVKIT_SCANDIR names the scan dir, a symlink leads anywhere",
           "[supervise][deps][e2e]") {
   Scan sc;
   TempDir elsewhere;

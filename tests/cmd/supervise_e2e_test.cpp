@@ -218,7 +218,7 @@ TEST_CASE("supervise: p stops and c continues the service", "[supervise][e2e]") 
   CHECK(stat_becomes(s.dir, "run"));
 }
 
-TEST_CASE("supervise: h a i q 1 2 deliver their signals; t restarts", "[supervise][e2e]") {
+TEST_CASE("supervise: h a i q 1 2 deliver their signals, t restarts", "[supervise][e2e]") {
   ServiceDir s;
   write_script(s / "run", "exec " + bin("sigecho") + " > ../sig\n");
   Tool sup("supervise", {s.str()});

@@ -46,7 +46,7 @@ TEST_CASE("sv -w down and up wait for the state and say ok", "[clients][sv][e2e]
   CHECK(is_up(rig.dir));
 }
 
-TEST_CASE("sv without -v sends and says nothing; up on an up service writes nothing",
+TEST_CASE("sv without -v sends and says nothing, up on an up service writes nothing",
           "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
   Rig rig;
@@ -94,7 +94,7 @@ TEST_CASE("sv pause and cont set the paused flag", "[clients][sv][e2e]") {
   CHECK(normalize(c.out) == "ok: run: web: (pid " + pid_str(rig.dir) + ") Ns\n");
 }
 
-TEST_CASE("sv once runs the service once; down after once stops it", "[clients][sv][e2e]") {
+TEST_CASE("sv once runs the service once, down after once stops it", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
   Rig rig("exec sleep 60\n", false, true);
   REQUIRE(rig.start(supervisor));
@@ -133,7 +133,7 @@ TEST_CASE("sv restart and force-restart give a new process", "[clients][sv][e2e]
   CHECK(pid_of(rig.dir) != second);
 }
 
-TEST_CASE("sv kill kills; the service comes back", "[clients][sv][e2e]") {
+TEST_CASE("sv kill kills, the service comes back", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
   Rig rig("trap '' TERM\nexec sleep 60\n");
   REQUIRE(rig.start(supervisor));
@@ -303,7 +303,7 @@ TEST_CASE("sv -w waits for down and up", "[clients][sv][e2e]") {
   }
 }
 
-TEST_CASE("SVWAIT sets the default wait; -w overrides it", "[clients][sv][e2e]") {
+TEST_CASE("SVWAIT sets the default wait, -w overrides it", "[clients][sv][e2e]") {
   CLIENTS_SUPERVISOR();
   Rig rig;
   write_script(rig.dir / "check", "exit 1\n");

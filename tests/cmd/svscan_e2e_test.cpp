@@ -131,7 +131,7 @@ TEST_CASE("svscan: a missing scan directory is fatal (111)", "[svscan][e2e]") {
   CHECK(r.err == "svscan: fatal: unable to open " + (t / "nope").string() + ": file does not exist\n");
 }
 
-TEST_CASE("svscan: one supervise per service dir or symlink; dot names, files, aliases",
+TEST_CASE("svscan: one supervise per service dir or symlink, dot names, files, aliases",
           "[svscan][e2e]") {
   Scan s;
   make_dirs(s.scan / "real");

@@ -41,7 +41,7 @@ TEST_CASE("svstat reports up, down, paused, normally down", "[clients][svstat][e
   CHECK(normalize(run("svstat", {d}).out) == d + ": down N seconds, normally up\n");
 }
 
-TEST_CASE("svstat exits 0 as daemontools; -e counts directories it could not report",
+TEST_CASE("svstat exits 0 as daemontools, -e counts directories it could not report",
           "[clients][svstat][e2e]") {
   CLIENTS_SUPERVISOR();
   Rig rig;

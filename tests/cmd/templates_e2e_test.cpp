@@ -26,7 +26,7 @@ std::string path_with_bin() {
 
 }  // namespace
 
-TEST_CASE("scripts/demo supervises and logs the demo service; Ctrl-C stops it all",
+TEST_CASE("scripts/demo supervises and logs the demo service, Ctrl-C stops it all",
           "[demo][e2e]") {
   TempDir tmp;
   RunOptions opt;

@@ -14,7 +14,7 @@
 
 using namespace svkit;
 
-TEST_CASE("policy: milliseconds: digits with blanks around; garbage, sign, huge rejected",
+TEST_CASE("policy: milliseconds: digits with blanks around, garbage, sign, huge rejected",
           "[policy][unit]") {
   CHECK(parse_millis("250") == 250u);
   CHECK(parse_millis(" 250\n") == 250u);
@@ -25,7 +25,7 @@ TEST_CASE("policy: milliseconds: digits with blanks around; garbage, sign, huge 
     CHECK_FALSE(parse_millis(bad).has_value());
 }
 
-TEST_CASE("policy: notification-fd: 3..1023; 0-2 collide with stdio", "[policy][unit]") {
+TEST_CASE("policy: notification-fd: 3..1023, 0-2 collide with stdio", "[policy][unit]") {
   CHECK(parse_notification_fd("3\n") == 3);
   CHECK(parse_notification_fd("1023") == 1023);
   for (const char* bad : {"0", "1", "2", "-1", "1024", "", "x", "3 4"})
@@ -96,7 +96,7 @@ TEST_CASE("policy: read_policy: absent files are defaults, malformed ones flagge
   ::close(fd);
 }
 
-TEST_CASE("policy: back-off doubles from INITIAL up to MAX; a long run resets it",
+TEST_CASE("policy: back-off doubles from INITIAL up to MAX, a long run resets it",
           "[policy][unit]") {
   Policy p;
   p.backoff_initial_ms = 100;
@@ -170,7 +170,7 @@ TEST_CASE("policy: svkit-status text: keys in order, one per line", "[policy][un
   CHECK(ticks == 987654);
 }
 
-TEST_CASE("policy: kernel start time from /proc/PID/stat; the pid_start record", "[policy][unit]") {
+TEST_CASE("policy: kernel start time from /proc/PID/stat, the pid_start record", "[policy][unit]") {
   // A command name with blanks and parentheses: fields are counted after the last ')'.
   std::string stat = "123 (a b) c)) S 1 123 123 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 "
                      "987654 1000 200 18446744073709551615\n";

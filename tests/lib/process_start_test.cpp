@@ -24,7 +24,7 @@ TEST_CASE("process_start: ps's stat and lstart columns become seconds since the 
   CHECK(parse_ps_start("S    Wed Nov xx 19:50:15 2026\n") == 0u);
 }
 
-TEST_CASE("process_start: a living process has a stable start time; gone or zombie: 0",
+TEST_CASE("process_start: a living process has a stable start time, gone or zombie: 0",
           "[adopt][unit]") {
   uint64_t me = svkit::portable_start_time(::getpid());
   CHECK(me > 1000000000u);

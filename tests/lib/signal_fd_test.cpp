@@ -21,7 +21,7 @@ bool readable(int fd, int ms) {
 }
 }  // namespace
 
-TEST_CASE("signal_fd: a signal is read as its number, once; none pending reads 0",
+TEST_CASE("signal_fd: a signal is read as its number, once, none pending reads 0",
           "[signal][unit]") {
   svkit::SignalFd s;
   REQUIRE(s.open({SIGUSR1, SIGUSR2}));

@@ -51,7 +51,7 @@ const std::string TERM = std::to_string(SIGTERM), CONT = std::to_string(SIGCONT)
 
 }  // namespace
 
-TEST_CASE("supervisor: u: want up, published; nothing signalled", "[supervisor][unit]") {
+TEST_CASE("supervisor: u: want up, published, nothing signalled", "[supervisor][unit]") {
   for (Supervised s : {Supervised{}, running(), finishing()}) {
     s.want = Goal::down;
     Step st = on_control(s, 'u');
@@ -113,7 +113,7 @@ TEST_CASE("supervisor: d cancels a pending once", "[supervisor][unit]") {
   CHECK_FALSE(needs_run(st.next));
 }
 
-TEST_CASE("supervisor: t: TERM; with want down/exit also CONT and the script", "[supervisor][unit]") {
+TEST_CASE("supervisor: t: TERM, with want down/exit also CONT and the script", "[supervisor][unit]") {
   CHECK(trace(on_control(running(), 't').actions) == "S" + TERM + "g/t!");
   Supervised s = running();
   s.want = Goal::down;
@@ -130,7 +130,7 @@ TEST_CASE("supervisor: k: KILL to the group while running only", "[supervisor][u
   CHECK(on_control(finishing(), 'k').actions.count == 0);
 }
 
-TEST_CASE("supervisor: p and c: STOP/CONT to the group; the paused flag changes anyway",
+TEST_CASE("supervisor: p and c: STOP/CONT to the group, the paused flag changes anyway",
           "[supervisor][unit]") {
   Step p = on_control(running(), 'p');
   CHECK(p.next.paused);
@@ -167,7 +167,7 @@ TEST_CASE("supervisor: other bytes change nothing", "[supervisor][unit]") {
   }
 }
 
-TEST_CASE("supervisor: started: run gets a new stamp and clean flags; finish keeps the stamp",
+TEST_CASE("supervisor: started: run gets a new stamp and clean flags, finish keeps the stamp",
           "[supervisor][unit]") {
   Supervised s;
   s.paused = true;
@@ -201,7 +201,7 @@ TEST_CASE("supervisor: exit of run: finish when readable, else down (stamped)", 
   CHECK(needs_run(d.next));
 }
 
-TEST_CASE("supervisor: exit of finish: down; restarted only when want up", "[supervisor][unit]") {
+TEST_CASE("supervisor: exit of finish: down, restarted only when want up", "[supervisor][unit]") {
   Step d = on_exited(finishing(), true);
   CHECK(d.next.state == RunState::down);
   CHECK(trace(d.actions) == "P*");
@@ -227,7 +227,7 @@ TEST_CASE("supervisor: the log service never runs finish", "[supervisor][unit]")
   CHECK(on_exited(log, true).next.state == RunState::down);
 }
 
-TEST_CASE("supervisor: exit: ready once want exit and nothing runs; the log then wants exit",
+TEST_CASE("supervisor: exit: ready once want exit and nothing runs, the log then wants exit",
           "[supervisor][unit]") {
   Supervised s = on_control(running(), 'x').next;
   CHECK_FALSE(ready_to_exit(s));
