@@ -243,6 +243,44 @@ bool escapes(const std::string& rel, const std::string& target) {
   return false;
 }
 
+// True when a parent directory of REL (relative to the current directory, the tree being
+// extracted) is a symlink: nothing is written or hard-linked through a link.
+bool through_symlink(const std::string& rel, std::string* link) {
+  std::string p;
+  for (auto& c : fs::path(rel).parent_path()) {
+    p += (p.empty() ? "" : "/") + c.string();
+    struct stat st;
+    if (::lstat(p.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      *link = p;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Each symlink of the tree ROOT, resolved on disk (through the tree's other links), stays
+// inside ROOT: x -> . and y -> x/.. each look harmless as text, but y leads out.
+void check_links_inside(const std::string& root) {
+  boost::system::error_code ec;
+  fs::path top = fs::canonical(root, ec);
+  if (ec) fail(kExitTemporary, "unable to resolve " + root + ": " + ec.message());
+  std::string base = top.string() + "/";
+  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!fs::is_symlink(it->symlink_status())) continue;
+    std::string rel = it->path().lexically_relative(root).string();
+    boost::system::error_code e2;
+    fs::path target = fs::read_symlink(it->path(), e2);
+    fs::path to = fs::weakly_canonical(it->path().parent_path() / target, e2);
+    if (e2)
+      fail(kExitRefused, "release symlink " + rel + " -> " + target.string() +
+                             " cannot be resolved: " + e2.message());
+    if (to != top && to.string().rfind(base, 0) != 0)
+      fail(kExitRefused, "release symlink " + rel + " -> " + target.string() +
+                             " points outside the release");
+  }
+  if (ec) fail(kExitTemporary, "unable to read " + root + ": " + ec.message());
+}
+
 bool has_dotdot(const std::string& rel) {
   for (auto& p : fs::path(rel))
     if (p == "..") return true;
@@ -373,6 +411,9 @@ void extract(const Roots& r, const std::string& file, const std::string& dst) {
     while (!rel.empty() && rel.back() == '/') rel.pop_back();
     if (has_dotdot(rel)) fail(kExitRefused, "archive entry " + rel + " has a '..' component");
     if (rel.empty() || rel == ".") continue;
+    std::string via;
+    if (through_symlink(rel, &via))
+      fail(kExitRefused, "archive entry " + rel + " goes through the symlink " + via);
     mode_t type = archive_entry_filetype(e);
     const char* hl = archive_entry_hardlink(e);
     if (hl) {
@@ -380,6 +421,8 @@ void extract(const Roots& r, const std::string& file, const std::string& dst) {
       while (h.rfind("./", 0) == 0) h.erase(0, 2);
       if (h.empty() || h[0] == '/' || has_dotdot(h))
         fail(kExitRefused, "archive hard link " + rel + " -> " + hl + " points outside the release");
+      if (through_symlink(h, &via))
+        fail(kExitRefused, "archive hard link " + rel + " -> " + hl + " goes through the symlink " + via);
       archive_entry_set_hardlink(e, h.c_str());
     } else if (type == AE_IFLNK) {
       const char* t = archive_entry_symlink(e);
@@ -508,6 +551,7 @@ void install(const Service& s, const std::string& version, const std::string& so
   if (S_ISDIR(st.st_mode)) copy_tree(*s.roots, source, tmp.path);
   else if (S_ISREG(st.st_mode)) extract(*s.roots, source, tmp.path);
   else fail(kExitRefused, source + ": not a directory or a tar archive");
+  check_links_inside(tmp.path);
   std::string run = tmp.path + "/run";
   struct stat rs;
   if (::lstat(run.c_str(), &rs) != 0 || !S_ISREG(rs.st_mode))
