@@ -50,11 +50,16 @@ void write_file(const std::string& path, const std::string& text, int mode) {
   ::chmod(path.c_str(), mode);
 }
 
-// Replaces the symlink LINK by one to TARGET atomically (temporary name + rename).
+// Replaces the symlink LINK by one to TARGET atomically (temporary name + rename). The
+// temporary name starts with a dot (as sv enable's): a scanner never starts a service for it.
 void replace_symlink(const std::string& target, const std::string& link) {
-  std::string tmp = link + ".svdeploy-" + std::to_string(::getpid());
+  fs::path l(link);
+  std::string tmp = (l.parent_path() / ("." + l.filename().string() + ".svdeploy-" +
+                                        std::to_string(::getpid())))
+                        .string();
   ::unlink(tmp.c_str());
   if (::symlink(target.c_str(), tmp.c_str()) != 0) fail_sys("unable to create " + tmp);
+  test_point("link-made");
   if (::rename(tmp.c_str(), link.c_str()) != 0) {
     int e = errno;
     ::unlink(tmp.c_str());
@@ -220,7 +225,7 @@ Gate wait_healthy(const Service& s, const std::string& version, double deadline)
     if (exits >= 3)
       return {false, version + " exited " + std::to_string(exits) + " times within " + secs(now - t0)};
     if (now >= deadline) {
-      double w = r.wait;  // what the user asked for (the deadline was set before the switch)
+      double w = r.wait;  // what the user asked for
       if (!seen_supervise)
         return {false, s.name + " is not supervised within " + secs(w) + " (is svscan watching " +
                            r.scandir + "?)"};
@@ -312,7 +317,19 @@ int activate(const Service& s, const std::string& version, const std::string& ac
     return 0;
   }
   const Roots& r = *s.roots;
-  double deadline = now_mono() + r.wait;
+  // Linking into the scan directory as sv enable does: never over another service, and
+  // only where this user may write (a deploy-group member cannot do a first activation).
+  struct stat ls, ss;
+  std::string link = s.scan_link();
+  if (::lstat(link.c_str(), &ls) == 0) {
+    if (::stat(link.c_str(), &ls) != 0 || ::stat(s.service_dir().c_str(), &ss) != 0 ||
+        ls.st_dev != ss.st_dev || ls.st_ino != ss.st_ino)
+      fail(kExitRefused, "another service is linked as " + link);
+  } else if (::access(r.scandir.c_str(), W_OK) != 0) {
+    if (errno == ENOENT) fail(kExitTemporary, "scan directory " + r.scandir + " does not exist");
+    fail(kExitRefused, "permission denied: " + s.name + " is not linked into " + r.scandir +
+                           " yet, and only its owner may link it (a first activation is root's)");
+  }
   std::string from = st.active;
   write_atomic(s.dir + "/.intent",
                action + " " + (from.empty() ? "-" : from) + " " + version + " " +
@@ -323,7 +340,7 @@ int activate(const Service& s, const std::string& version, const std::string& ac
   if (!created) restart_to(s, version, r.wait);
   bool linked = ensure_service_dir(s, version);
   if (created && !linked) restart_to(s, version, r.wait);  // a supervise may run already
-  Gate g = wait_healthy(s, version, deadline);
+  Gate g = wait_healthy(s, version, now_mono() + r.wait);
   if (g.ok) {
     State n;
     n.active = version;

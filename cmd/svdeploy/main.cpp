@@ -3,6 +3,7 @@
 // behind one supervise, roll back when the new one is unhealthy, and say what runs where.
 // See man/svdeploy.8.
 #include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -143,6 +144,7 @@ int allow(const Service& s) {
   const struct group* g = ::getgrnam(r.deploy_group.c_str());
   if (!g) fail(kExitRefused, "unknown group '" + r.deploy_group + "'");
   int lock = lock_service(s, true);
+  make_runtime_dir(s);  // a member's first install cannot create it under root's directory
   write_atomic(s.dir + "/deploy-group", r.deploy_group + "\n", 0644);
   boost::system::error_code ec;
   auto fix = [&](const std::string& p, bool dir) {
@@ -202,6 +204,10 @@ int new_service(const Roots& r, const std::string& full, const std::string& tmpl
     if (k == "--vars") read_vars_file(v, vars);
     else vars.values[k] = v;
   }
+  auto user = vars.values.find("user");
+  if (user != vars.values.end() && !user->second.empty() && ::geteuid() == 0 &&
+      !::getpwnam(user->second.c_str()))
+    fail(kExitRefused, "unknown account '" + user->second + "' (template variable user)");
   if (version.empty()) version = vars.values.count("version") ? vars.values["version"] : "1";
   vars.values["version"] = version;
   check_name("version", version, false);
@@ -217,7 +223,6 @@ int new_service(const Roots& r, const std::string& full, const std::string& tmpl
   } cleanup{tmp};
   render_template(tdir, vars, tmp);
   fs::create_directories(s.dir, ec);
-  auto user = vars.values.find("user");
   if (user != vars.values.end() && !user->second.empty())
     write_atomic(s.dir + "/owner", user->second + "\n", 0644);
   install(s, version, tmp, true);

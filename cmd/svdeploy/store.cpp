@@ -568,11 +568,11 @@ void install(const Service& s, const std::string& version, const std::string& so
     ::close(lock);
     return;
   }
+  make_runtime_dir(s);  // before the release is visible: an unknown owner changes nothing
   ::utimensat(AT_FDCWD, tmp.path.c_str(), nullptr, 0);  // list/prune order: install time
   if (::rename(tmp.path.c_str(), dst.c_str()) != 0) fail_sys("unable to rename into " + dst);
   tmp.path.clear();
   fsync_path(s.dir, true);
-  make_runtime_dir(s);
   journal(s, "install", "", version, "ok");
   if (!quiet) say(s.name + " " + version + ": installed");
   ::close(lock);

@@ -352,3 +352,39 @@ TEST_CASE("svdeploy remove and prune keep the active and the previous version", 
   CHECK(s.history("app").find("\tprune\t5\t-\tok\n") != std::string::npos);
   CHECK(fs::is_directory(s.rt / "app/data"));  // the runtime directory stays
 }
+
+TEST_CASE("svdeploy links into the scan directory as sv enable does", "[svdeploy][e2e]") {
+  Scratch s;
+  s.release("v1", steady());
+  REQUIRE(s.deploy({"install", "app", "1", (s.src / "v1").string()}).code == 0);
+  // Made under a dot name (a scanner ignores it), then renamed into place.
+  Tool t(bin("svdeploy"), {"activate", "app", "1"}, s.opts({{"SVDEPLOY_TEST_STOP", "link-made"}}));
+  REQUIRE(eventually(20s, [&] {
+    return read_file("/proc/" + std::to_string(t.pid()) + "/stat").find(") T ") != std::string::npos;
+  }));
+  std::vector<std::string> names;
+  for (auto& e : fs::directory_iterator(s.scan)) names.push_back(e.path().filename().string());
+  REQUIRE(names.size() == 1);
+  CHECK(names[0] == ".app.svdeploy-" + std::to_string(t.pid()));
+  t.signal(SIGCONT);
+  auto code = t.wait_exit(30s);
+  REQUIRE(code);
+  CHECK(*code == 0);
+  CHECK(fs::read_symlink(s.scan / "app") == s.service_dir("app"));
+  CHECK_FALSE(svkit::test::exists(s.scan / names[0]));
+
+  // Never over another service of the same name: refused before anything changes.
+  auto other = s.tmp / "other";
+  make_dirs(other);
+  write_file(other / "down", "");
+  write_script(other / "run", "exec sleep 60\n");
+  fs::create_symlink(other, s.scan / "web");
+  REQUIRE(s.deploy({"install", "web", "1", (s.src / "v1").string()}).code == 0);
+  auto r = s.deploy({"activate", "web", "1"});
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: another service is linked as " + (s.scan / "web").string() + "\n");
+  CHECK_FALSE(svkit::test::exists(s.service_dir("web")));
+  CHECK_FALSE(svkit::test::exists(s.store / "web/.intent"));
+  CHECK(fs::read_symlink(s.scan / "web") == other);
+  CHECK(s.history("web").find("activate") == std::string::npos);
+}

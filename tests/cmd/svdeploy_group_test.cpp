@@ -93,6 +93,22 @@ TEST_CASE("svdeploy: the deploy group may deploy services that allow it, nobody 
   CHECK(r.code == 100);
   CHECK(r.err == "svdeploy: fatal: permission denied: only root may do that\n");
 
+  // A service root allowed but never activated: a member installs its first version (the
+  // runtime directory is there since allow), the first activation (the link into the scan
+  // directory) stays root's.
+  REQUIRE(s.deploy({"allow", "fresh"}).code == 0);
+  CHECK(fs::is_directory(s.rt / "fresh/data"));
+  r = as(acc.member, {"install", "fresh", "1", (s.src / "v1").string()});
+  CHECK(r.code == 0);
+  CHECK(r.out == "fresh 1: installed\n");
+  r = as(acc.member, {"activate", "fresh", "1"});
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: permission denied: fresh is not linked into " + s.scan.string() +
+                     " yet, and only its owner may link it (a first activation is root's)\n");
+  CHECK_FALSE(svkit::test::exists(s.service_dir("fresh")));
+  CHECK_FALSE(svkit::test::exists(s.store / "fresh/.intent"));
+  CHECK(s.deploy({"activate", "fresh", "1"}).code == 0);
+
   // Anyone else: permission denied, nothing changes.
   auto before = s.state("app");
   pid_t running = s.pid("app");

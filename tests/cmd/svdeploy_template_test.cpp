@@ -68,6 +68,12 @@ TEST_CASE("svdeploy new: template errors name file, line and variable, and write
   CHECK(r.err == "svdeploy: fatal: " + std::string(SVKIT_SOURCE_DIR) +
                      "/service-templates/account/log/run:2: undefined variable 'user'\n");
   CHECK(nothing_written(s, "acct"));
+  if (need_root("an account looked up as root")) {
+    r = s.deploy({"new", "acct", "--template", "account", "--set", "user=svdeploy-no-such-user"});
+    CHECK(r.code == 100);
+    CHECK(r.err == "svdeploy: fatal: unknown account 'svdeploy-no-such-user' (template variable user)\n");
+    CHECK(nothing_written(s, "acct"));
+  }
 }
 
 TEST_CASE("svdeploy new: instances of the daemon template, variables in order, modes kept",
