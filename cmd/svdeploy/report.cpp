@@ -109,6 +109,7 @@ int status_cmd(const Roots& r, const std::vector<std::string>& names, bool json)
 
 int list_cmd(const Service& s, bool json) {
   if (!path_exists(s.dir)) fail(kExitRefused, s.name + ": no such service in " + s.roots->store);
+  check_intent(s);
   State st = read_state(s);
   std::string text = json ? "{\"name\":" + js(s.name) + ",\"versions\":[" : "";
   bool first = true;
@@ -129,6 +130,7 @@ int list_cmd(const Service& s, bool json) {
 
 int history_cmd(const Service& s) {
   if (!path_exists(s.dir)) fail(kExitRefused, s.name + ": no such service in " + s.roots->store);
+  check_intent(s);
   out(read_text(s.dir + "/.history"));
   return 0;
 }

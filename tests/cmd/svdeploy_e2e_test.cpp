@@ -4,7 +4,11 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <map>
+#include <regex>
 #include <sstream>
 
 #include "svdeploy_fixture.hpp"
@@ -60,9 +64,14 @@ TEST_CASE("svdeploy installs two versions, switches and rolls back behind one su
   CHECK(a2.out.find("app 2.0: active (was 1.0)") != std::string::npos);
   CHECK(s.active("app") == "2.0");
   CHECK(s.state("app").find("previous 1.0\n") != std::string::npos);
+  pid_t pid2 = s.pid("app");
+  auto state2 = s.state("app"), history2 = s.history("app");
   auto same = s.deploy({"activate", "app", "2.0"});
   CHECK(same.code == 0);
-  CHECK(same.out.find("already active") != std::string::npos);
+  CHECK(same.out == "app 2.0: already active\n");
+  CHECK(s.pid("app") == pid2);  // nothing changed: same process, state and journal
+  CHECK(s.state("app") == state2);
+  CHECK(s.history("app") == history2);
 
   auto rb = s.deploy({"rollback", "app"});
   REQUIRE(rb.code == 0);
@@ -120,22 +129,46 @@ TEST_CASE("svdeploy installs two versions, switches and rolls back behind one su
   INFO(order);
   CHECK(order.find("1.0,2.0,1.0,2.0,") != std::string::npos);
 
-  // What runs where.
+  // What runs where: versions, state, pid, seconds in state, ready, who and when, host.
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::string me = ::getpwuid(::getuid())->pw_name;
+  const std::string iso = "20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z";
   auto st = s.deploy({"status", "app"});
   CHECK(st.code == 0);
-  CHECK(st.out.rfind("app: 2.0 up (pid " + std::to_string(s.pid("app")) + ")", 0) == 0);
-  CHECK(st.out.find("previous 1.0") != std::string::npos);
+  INFO(st.out);
+  CHECK(std::regex_match(st.out, std::regex("app: 2\\.0 up \\(pid " + std::to_string(s.pid("app")) +
+                                                 "\\) [0-9]+ s, ready -; previous 1\\.0; activated " +
+                                                 iso + " by " + me + " on " + host + "\n")));
   auto js = s.deploy({"status", "--json"});
   CHECK(js.code == 0);
-  CHECK(js.out.find("\"name\":\"app\"") != std::string::npos);
-  CHECK(js.out.find("\"active\":\"2.0\",\"previous\":\"1.0\",\"state\":\"up\",\"pid\":" +
-                    std::to_string(s.pid("app"))) != std::string::npos);
+  INFO(js.out);
+  CHECK(std::regex_match(js.out, std::regex("\\[\n\\{\"name\":\"app\",\"host\":\"" + std::string(host) +
+                                                 "\",\"active\":\"2\\.0\",\"previous\":\"1\\.0\","
+                                                 "\"state\":\"up\",\"pid\":" + std::to_string(s.pid("app")) +
+                                                 ",\"seconds\":[0-9]+,\"ready\":null,\"activated_at\":\"" + iso +
+                                                 "\",\"activated_by\":\"" + me + "\",\"note\":null\\}\n\\]\n")));
+  // A fleet tool parses it.
+  {
+    auto o = s.opts();
+    o.input = js.out;
+    auto parsed = sh("command -v python3 >/dev/null || { echo no python3; exit 0; }\n"
+                     "python3 -c 'import json,sys; d=json.load(sys.stdin); print(d[0][\"active\"], d[0][\"ready\"])'",
+                     o);
+    if (parsed.out == "no python3\n") WARN("no python3: the JSON is not parsed");
+    else CHECK(parsed.out == "2.0 None\n");
+  }
   auto list = s.deploy({"list", "app"});
   CHECK(list.out == "1.0 previous\n2.0 active\n");
   auto lj = s.deploy({"list", "app", "--json"});
   CHECK(lj.out.find("{\"version\":\"2.0\",\"active\":true,\"previous\":false}") != std::string::npos);
   auto h = split_lines(s.deploy({"history", "app"}).out);
   REQUIRE(h.size() == 6);
+  for (auto& l : h) {  // time, user, action, from-version, to-version, result
+    INFO(l);
+    CHECK(std::regex_match(l, std::regex(iso + "\t" + me + "\t[a-z]+\t[^\t]+\t[^\t]+\t[^\t]+")));
+  }
+  CHECK(h[0].find("\tinstall\t-\t1.0\tok") != std::string::npos);
   CHECK(h[2].find("\tactivate\t-\t1.0\tok") != std::string::npos);
   CHECK(h[3].find("\tactivate\t1.0\t2.0\tok") != std::string::npos);
   CHECK(h[4].find("\trollback\t2.0\t1.0\tok") != std::string::npos);
@@ -177,7 +210,9 @@ TEST_CASE("svdeploy rolls back a version that crashes after 1 s", "[svdeploy][e2
   CHECK(r.code == 1);
   CHECK(r.err.rfind("svdeploy: fatal: rolled back to 1: 2 exited 3 times within ", 0) == 0);
   CHECK(s.active("app") == "1");
+  CHECK(s.history("app").find("\tactivate\t1\t2\tunhealthy: 2 exited 3 times within ") != std::string::npos);
   CHECK(s.history("app").find("\trollback\t2\t1\tok") != std::string::npos);
+  CHECK(eventually(5s, [&] { return s.pid("app") > 0 && s.running_version("app") == "1"; }));
 }
 
 TEST_CASE("svdeploy: a first version that fails leaves the service stopped, exit 2",
@@ -257,6 +292,15 @@ TEST_CASE("svdeploy: kill -9 at each point leaves one complete version, the next
     }
     CHECK(s.deploy({"activate", "app", "2"}).code == 0);
     CHECK(eventually(5s, [&] { return s.running_version("app") == "2"; }));
+    // A rollback killed in its health wait: undone the same way.
+    kill_at("health-wait", {"rollback", "app"});
+    CHECK(s.active("app") == "2");
+    auto h = s.deploy({"history", "app"});
+    CHECK(h.err.find("svdeploy: warning: app: an interrupted rollback of 1 was undone; 2 is active") !=
+          std::string::npos);
+    CHECK(fs::read_symlink(s.service_dir("app") / "current").string() == "../2");
+    CHECK(eventually(10s, [&] { return s.pid("app") > 0 && s.running_version("app") == "2"; }));
+    CHECK(h.out.find("\trepair\t1\t2\tinterrupted rollback undone") != std::string::npos);
   }
 }
 
@@ -387,4 +431,15 @@ TEST_CASE("svdeploy links into the scan directory as sv enable does", "[svdeploy
   CHECK_FALSE(svkit::test::exists(s.store / "web/.intent"));
   CHECK(fs::read_symlink(s.scan / "web") == other);
   CHECK(s.history("web").find("activate") == std::string::npos);
+}
+
+TEST_CASE("svdeploy: the settle time is 2 s unless set", "[svdeploy][e2e]") {
+  Scratch s;
+  s.release("v1", steady());
+  REQUIRE(s.deploy({"install", "app", "1", (s.src / "v1").string()}).code == 0);
+  auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(s.deploy({"activate", "app", "1"}, {{"SVDEPLOY_SETTLE", ""}}).code == 0);
+  // A lower bound only: healthy means up for the whole settle time.
+  CHECK(std::chrono::steady_clock::now() - t0 >= 2s);
+  CHECK(s.pid("app") > 0);
 }
