@@ -443,3 +443,31 @@ TEST_CASE("svdeploy: the settle time is 2 s unless set", "[svdeploy][e2e]") {
   CHECK(std::chrono::steady_clock::now() - t0 >= 2s);
   CHECK(s.pid("app") > 0);
 }
+
+TEST_CASE("svdeploy: root directories come from options over variables over the configuration",
+          "[svdeploy][e2e]") {
+  Scratch s;
+  s.release("v1", steady());
+  // Variables point elsewhere; the options win.
+  std::map<std::string, std::string> elsewhere{{"SVDEPLOY_STORE", (s.tmp / "env-store").string()},
+                                               {"SVDEPLOY_RUNTIME", (s.tmp / "env-run").string()},
+                                               {"SVDEPLOY_SCANDIR", (s.tmp / "env-scan").string()}};
+  std::vector<std::string> flags{"--store", s.store.string(), "--runtime=" + s.rt.string(),
+                                 "--scandir", s.scan.string()};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), flags.begin(), flags.end());
+    return s.deploy(args, elsewhere);
+  };
+  REQUIRE(with({"install", "app", "1", (s.src / "v1").string()}).code == 0);
+  REQUIRE(with({"activate", "app", "1"}).code == 0);
+  CHECK(fs::read_symlink(s.scan / "app") == s.service_dir("app"));
+  CHECK(fs::is_directory(s.rt / "app/data"));
+  CHECK(eventually(5s, [&] { return s.running_version("app") == "1"; }));
+  for (auto& [k, v] : elsewhere) CHECK_FALSE(svkit::test::exists(v));
+  // Variables over the configuration file; the file over the compiled-in defaults.
+  write_file(s.tmp / "svdeploy.conf", "store = " + (s.tmp / "conf-store").string() + "\n");
+  auto r = s.deploy({"list", "app"}, {{"SVDEPLOY_STORE", ""}});
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: app: no such service in " + (s.tmp / "conf-store").string() + "\n");
+  CHECK(s.deploy({"list", "app"}).out == "1 active\n");
+}
