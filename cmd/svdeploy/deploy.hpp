@@ -88,6 +88,7 @@ void install(const Service& s, const std::string& version, const std::string& so
 void make_runtime_dir(const Service& s);
 void remove_version(const Service& s, const std::string& version);
 void prune(const Service& s, int keep);
+void purge(const Service& s);
 
 // activate.cpp
 int activate(const Service& s, const std::string& version, const std::string& action);

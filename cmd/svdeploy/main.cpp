@@ -55,7 +55,7 @@ const char kUsage[] =
     "svdeploy [options] install NAME VERSION SOURCE | activate NAME VERSION [-w S] | "
     "rollback NAME | status [NAME...] [--json] | list NAME [--json] | history NAME | "
     "remove NAME VERSION | prune NAME --keep N | new NAME[@INSTANCE] --template T "
-    "[--set K=V]... [--vars FILE] [--version V] | allow NAME";
+    "[--set K=V]... [--vars FILE] [--version V] | allow NAME | purge NAME";
 
 [[noreturn]] void usage() { fail(kExitRefused, std::string("usage: ") + kUsage); }
 
@@ -347,6 +347,13 @@ int run(int argc, char** argv) {
     Service s = service(r, args[1]);
     check_access(r, s.name, true);
     prune(s, keep);
+    return 0;
+  }
+  if (cmd == "purge") {
+    need(2);
+    Service s = service(r, args[1]);
+    check_access(r, s.name, false);
+    purge(s);
     return 0;
   }
   if (cmd == "new") {

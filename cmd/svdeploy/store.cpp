@@ -618,6 +618,29 @@ void prune(const Service& s, int keep) {
   ::close(lock);
 }
 
+// purge NAME: forgets a service for good: its releases, state and journal, and its runtime
+// directory (the only command that removes that). Refused while the service is linked into
+// the scan directory or still supervised. Each tree goes out of sight first (one rename).
+void purge(const Service& s) {
+  int lock = lock_service(s, false);
+  struct stat st;
+  if (::lstat(s.scan_link().c_str(), &st) == 0)
+    fail(kExitRefused, s.name + " is linked as " + s.scan_link() + "; disable it first (sv disable " +
+                           s.name + ")");
+  if (read_health(s.service_dir()).supervised || read_health(s.service_dir() + "/log").supervised)
+    fail(kExitRefused, s.name + " is still supervised; wait until its supervise has exited");
+  std::string tag = std::to_string(::getpid());
+  TempTree rt{s.roots->runtime + "/.purge-" + s.name + "-" + tag};
+  if (::rename(s.runtime_dir().c_str(), rt.path.c_str()) != 0) {
+    if (errno != ENOENT) fail_sys("unable to remove " + s.runtime_dir());
+    rt.path.clear();
+  }
+  TempTree store{s.roots->store + "/.tmp-purge-" + s.name + "-" + tag};
+  if (::rename(s.dir.c_str(), store.path.c_str()) != 0) fail_sys("unable to remove " + s.dir);
+  say(s.name + ": purged (releases, state, journal and runtime directory removed)");
+  ::close(lock);
+}
+
 // What a killed svdeploy may leave: temporaries (removed), and an intent record written
 // before a switch (the state file is the truth: the service is brought back to its
 // active version).

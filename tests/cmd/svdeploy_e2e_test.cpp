@@ -395,6 +395,25 @@ TEST_CASE("svdeploy remove and prune keep the active and the previous version", 
   CHECK(s.history("app").find("\tremove\t3\t-\tok\n") != std::string::npos);
   CHECK(s.history("app").find("\tprune\t5\t-\tok\n") != std::string::npos);
   CHECK(fs::is_directory(s.rt / "app/data"));  // the runtime directory stays
+
+  // Only purge removes it, and only once the service is neither linked nor supervised.
+  write_file(s.rt / "app/data/keep", "x");
+  auto p = s.deploy({"purge", "app"});
+  CHECK(p.code == 100);
+  CHECK(p.err == "svdeploy: fatal: app is linked as " + (s.scan / "app").string() +
+                     "; disable it first (sv disable app)\n");
+  CHECK(read_file(s.rt / "app/data/keep") == "x");
+  RunOptions o;
+  o.env["SVDIR"] = s.scan.string();
+  auto dis = run(bin("sv"), {"disable", "app"}, o);
+  REQUIRE(dis.code == 0);
+  p = s.deploy({"purge", "app"});
+  CHECK(p.code == 0);
+  CHECK(p.out == "app: purged (releases, state, journal and runtime directory removed)\n");
+  CHECK_FALSE(svkit::test::exists(s.rt / "app"));
+  CHECK_FALSE(svkit::test::exists(s.store / "app"));
+  CHECK(s.deploy({"status"}).out == "");
+  CHECK(s.deploy({"purge", "app"}).err == "svdeploy: fatal: app: no such service in " + s.store.string() + "\n");
 }
 
 TEST_CASE("svdeploy links into the scan directory as sv enable does", "[svdeploy][e2e]") {
