@@ -304,13 +304,18 @@ void restart_to(const Service& s, const std::string& version, double wait) {
 void start_service(const Service& s) { control(s.service_dir(), "u"); }
 void stop_service(const Service& s) { control(s.service_dir(), "d"); }
 
-int activate(const Service& s, const std::string& version, const std::string& action) {
-  check_name("version", version, false);
+// With ACTION "rollback" and no VERSION: the previous version, read under the lock.
+int activate(const Service& s, std::string version, const std::string& action) {
+  if (!version.empty() || action != "rollback") check_name("version", version, false);
   int lock = lock_service(s, false);
   repair(s);
+  State st = read_state(s);
+  if (version.empty()) {
+    if (st.previous.empty()) fail(kExitRefused, s.name + " has no previous version to roll back to");
+    version = st.previous;
+  }
   if (!path_exists(s.release(version)))
     fail(kExitRefused, s.name + " " + version + ": not installed");
-  State st = read_state(s);
   if (st.active == version && path_exists(s.service_dir())) {
     say(s.name + " " + version + ": already active");
     ::close(lock);
@@ -371,11 +376,6 @@ int activate(const Service& s, const std::string& version, const std::string& ac
   fail(kExitRolledBack, "rolled back to " + from + ": " + g.why);
 }
 
-int rollback(const Service& s) {
-  State st = read_state(s);
-  if (!path_exists(s.dir)) fail(kExitRefused, s.name + ": no such service in " + s.roots->store);
-  if (st.previous.empty()) fail(kExitRefused, s.name + " has no previous version to roll back to");
-  return activate(s, st.previous, "rollback");
-}
+int rollback(const Service& s) { return activate(s, "", "rollback"); }
 
 }  // namespace svdeploy

@@ -91,7 +91,7 @@ void prune(const Service& s, int keep);
 void purge(const Service& s);
 
 // activate.cpp
-int activate(const Service& s, const std::string& version, const std::string& action);
+int activate(const Service& s, std::string version, const std::string& action);
 int rollback(const Service& s);
 void switch_current(const Service& s, const std::string& version);
 void restart_to(const Service& s, const std::string& version, double wait);
@@ -114,7 +114,7 @@ Health read_health(const std::string& service_dir);
 // report.cpp
 int status_cmd(const Roots& r, const std::vector<std::string>& names, bool json);
 int list_cmd(const Service& s, bool json);
-int history_cmd(const Service& s);
+int history_cmd(const Service& s, bool json);
 
 // template.cpp
 struct Vars {

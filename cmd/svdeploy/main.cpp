@@ -53,7 +53,7 @@ namespace {
 
 const char kUsage[] =
     "svdeploy [options] install NAME VERSION SOURCE | activate NAME VERSION [-w S] | "
-    "rollback NAME | status [NAME...] [--json] | list NAME [--json] | history NAME | "
+    "rollback NAME | status [NAME...] [--json] | list NAME [--json] | history NAME [--json] | "
     "remove NAME VERSION | prune NAME --keep N | new NAME[@INSTANCE] --template T "
     "[--set K=V]... [--vars FILE] [--version V] | allow NAME | purge NAME";
 
@@ -313,7 +313,7 @@ int run(int argc, char** argv) {
     return status_cmd(r, names, json);
   }
   if (cmd == "list") return need(2), list_cmd(service(r, args[1]), json);
-  if (cmd == "history") return need(2), history_cmd(service(r, args[1]));
+  if (cmd == "history") return need(2), history_cmd(service(r, args[1]), json);
   if (cmd == "install") {
     need(4);
     Service s = service(r, args[1]);

@@ -301,7 +301,8 @@ std::string human(uint64_t n) {
 
 // Boost 1.74's copy_file uses copy_file_range and fails with EXDEV across file systems on
 // some kernels, so the bytes are copied here; the walk and paths stay Boost's.
-void copy_file(const std::string& from, const std::string& to, mode_t mode, const std::string& rel) {
+void copy_file(const std::string& from, const std::string& to, mode_t mode, const std::string& rel,
+               uint64_t limit) {
   int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) fail_sys("unable to read " + from);
   int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -310,7 +311,13 @@ void copy_file(const std::string& from, const std::string& to, mode_t mode, cons
     fail_sys("unable to create " + to);
   }
   char buf[65536];
+  uint64_t total = 0;
   for (ssize_t n; (n = ::read(in, buf, sizeof buf)) != 0;) {
+    if (n > 0 && (total += static_cast<uint64_t>(n)) > limit) {  // it grew while copied
+      ::close(in);
+      ::close(out);
+      fail(kExitRefused, "release file " + rel + " is over the size limit of " + human(limit));
+    }
     if (n < 0 || !svkit_write_all(out, buf, static_cast<size_t>(n))) {
       int e = errno;
       ::close(in);
@@ -343,7 +350,7 @@ void copy_tree(const Roots& r, const std::string& src, const std::string& dst) {
         if (static_cast<uint64_t>(st.st_size) > r.max_file_size)
           fail(kExitRefused, "release file " + relstr + " is " + human(st.st_size) +
                                  ", over the size limit of " + human(r.max_file_size));
-        copy_file(it->path().string(), out, st.st_mode & 07777, relstr);
+        copy_file(it->path().string(), out, st.st_mode & 07777, relstr, r.max_file_size);
       } else if (S_ISLNK(st.st_mode)) {
         std::string target = fs::read_symlink(it->path()).string();
         if (escapes(relstr, target))

@@ -169,6 +169,14 @@ TEST_CASE("svdeploy installs two versions, switches and rolls back behind one su
     CHECK(std::regex_match(l, std::regex(iso + "\t" + me + "\t[a-z]+\t[^\t]+\t[^\t]+\t[^\t]+")));
   }
   CHECK(h[0].find("\tinstall\t-\t1.0\tok") != std::string::npos);
+  auto hj = s.deploy({"history", "app", "--json"}).out;
+  INFO(hj);
+  CHECK(count_lines(hj) == 8);  // [, six objects, ]
+  CHECK(std::regex_search(hj, std::regex("^\\[\n\\{\"time\":\"" + iso + "\",\"user\":\"" + me +
+                                             "\",\"action\":\"install\",\"from\":null,\"to\":\"1\\.0\","
+                                             "\"result\":\"ok\"\\},\n")));
+  CHECK(hj.find("\"action\":\"rollback\",\"from\":\"2.0\",\"to\":\"1.0\",\"result\":\"ok\"}") !=
+        std::string::npos);
   CHECK(h[2].find("\tactivate\t-\t1.0\tok") != std::string::npos);
   CHECK(h[3].find("\tactivate\t1.0\t2.0\tok") != std::string::npos);
   CHECK(h[4].find("\trollback\t2.0\t1.0\tok") != std::string::npos);
