@@ -39,6 +39,7 @@ struct Roots {
   std::string config;    // svdeploy.conf
   std::string bindir;    // svkit tools next to svdeploy (envdir in the run wrapper)
   std::string deploy_group;  // from the configuration ("" = none)
+  std::string owner;         // install --user: the account owning the runtime directory
   uint64_t max_file_size = 1ULL << 30;
   double settle = 2.0;   // seconds up (and ready) before an activation counts as healthy
   double wait = 30.0;    // -w: health deadline, and the longest wait for the lock

@@ -52,7 +52,7 @@ void test_point(const char* point) {
 namespace {
 
 const char kUsage[] =
-    "svdeploy [options] install NAME VERSION SOURCE | activate NAME VERSION [-w S] | "
+    "svdeploy [options] install NAME VERSION SOURCE [--user ACCOUNT] | activate NAME VERSION [-w S] | "
     "rollback NAME | status [NAME...] [--json] | list NAME [--json] | history NAME [--json] | "
     "remove NAME VERSION | prune NAME --keep N | new NAME[@INSTANCE] --template T "
     "[--set K=V]... [--vars FILE] [--version V] | allow NAME | purge NAME";
@@ -204,6 +204,7 @@ int new_service(const Roots& r, const std::string& full, const std::string& tmpl
     if (k == "--vars") read_vars_file(v, vars);
     else vars.values[k] = v;
   }
+  if (!r.owner.empty()) vars.values["user"] = r.owner;  // --user ACCOUNT
   auto user = vars.values.find("user");
   if (user != vars.values.end() && !user->second.empty() && ::geteuid() == 0 &&
       !::getpwnam(user->second.c_str()))
@@ -272,6 +273,7 @@ int run(int argc, char** argv) {
     else if (is("--keep")) keep = static_cast<int>(number("--keep", value("--keep")));
     else if (is("--template")) tmpl = value("--template");
     else if (is("--version")) version = value("--version");
+    else if (is("--user")) r.owner = value("--user");
     else if (is("--vars")) sets.push_back({"--vars", value("--vars")});
     else if (is("--set")) {
       std::string kv = value("--set");
@@ -318,7 +320,7 @@ int run(int argc, char** argv) {
     need(4);
     Service s = service(r, args[1]);
     check_name("version", args[2], false);
-    check_access(r, s.name, true);
+    check_access(r, s.name, r.owner.empty());  // naming an account is root's
     install(s, args[2], absolute(args[3]));
     return 0;
   }

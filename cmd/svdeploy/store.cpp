@@ -552,6 +552,8 @@ void install(const Service& s, const std::string& version, const std::string& so
   check_name("version", version, false);
   struct stat st;
   if (::stat(source.c_str(), &st) != 0) fail_sys("unable to read " + source);
+  if (!s.roots->owner.empty() && !::getpwnam(s.roots->owner.c_str()))
+    fail(kExitRefused, "unknown account '" + s.roots->owner + "' (--user)");
   int lock = lock_service(s, true);
   repair(s);
   TempTree tmp{s.dir + "/.tmp-" + version + "-" + std::to_string(::getpid())};
@@ -575,6 +577,8 @@ void install(const Service& s, const std::string& version, const std::string& so
     ::close(lock);
     return;
   }
+  if (!s.roots->owner.empty() && read_text(s.dir + "/owner") != s.roots->owner + "\n")
+    write_atomic(s.dir + "/owner", s.roots->owner + "\n", 0644);
   make_runtime_dir(s);  // before the release is visible: an unknown owner changes nothing
   ::utimensat(AT_FDCWD, tmp.path.c_str(), nullptr, 0);  // list/prune order: install time
   if (::rename(tmp.path.c_str(), dst.c_str()) != 0) fail_sys("unable to rename into " + dst);

@@ -165,6 +165,21 @@ TEST_CASE("svdeploy new: the account template runs as its account in a runtime d
     CHECK(st.st_uid == 65534);
   }
   REQUIRE(eventually(5s, [&] { return svkit::test::exists(s.rt / "acct/data/mine"); }));
+  // A release installed (not from a template) names its account with --user.
+  s.release("plain", steady());
+  r = s.deploy({"install", "plain", "1", (s.src / "plain").string(), "--user", "nobody"});
+  REQUIRE(r.code == 0);
+  CHECK(read_file(s.store / "plain/owner") == "nobody\n");
+  for (const char* sub : {"", "/log", "/etc", "/data", "/run", "/console"}) {
+    INFO(sub);
+    REQUIRE(::stat((s.rt / ("plain" + std::string(sub))).c_str(), &st) == 0);
+    CHECK(st.st_uid == 65534);
+  }
+  r = s.deploy({"install", "plain", "2", (s.src / "plain").string(), "--user", "svdeploy-no-such-user"});
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: unknown account 'svdeploy-no-such-user' (--user)\n");
+  CHECK(read_file(s.store / "plain/owner") == "nobody\n");
+  CHECK_FALSE(svkit::test::exists(s.store / "plain/2"));
   REQUIRE(eventually(5s, [&] { return s.pid("acct") > 0 && uid_of(s.pid("acct")) == "65534"; }));
 }
 
