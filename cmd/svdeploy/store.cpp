@@ -155,8 +155,19 @@ void journal(const Service& s, const std::string& action, const std::string& fro
   if (!ok) fail_sys("unable to append to " + s.dir + "/.history");
 }
 
-// Installed versions, oldest first (by the release directory's change time).
+// Installed versions, oldest install first: the order recorded in .versions (a release
+// directory's time is no record: the service runs in it and may write there), then any
+// release missing from it (a crash between the rename and the record), by directory time.
 std::vector<std::string> versions(const Service& s) {
+  std::vector<std::string> out;
+  std::istringstream rec(read_text(s.dir + "/.versions"));
+  for (std::string v; std::getline(rec, v);) {
+    struct stat st;
+    if (!v.empty() && v[0] != '.' && v != "service" && v.find('/') == std::string::npos &&
+        ::lstat(s.release(v).c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
+        std::find(out.begin(), out.end(), v) == out.end())
+      out.push_back(v);
+  }
   std::vector<std::pair<std::pair<long, long>, std::string>> found;
   boost::system::error_code ec;
   for (fs::directory_iterator it(s.dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -164,12 +175,19 @@ std::vector<std::string> versions(const Service& s) {
     if (n.empty() || n[0] == '.' || n == "service") continue;
     struct stat st;
     if (::lstat(it->path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
-    found.push_back({{st.st_mtim.tv_sec, st.st_mtim.tv_nsec}, n});
+    if (std::find(out.begin(), out.end(), n) == out.end())
+      found.push_back({{st.st_mtim.tv_sec, st.st_mtim.tv_nsec}, n});
   }
   std::sort(found.begin(), found.end());
-  std::vector<std::string> out;
   for (auto& f : found) out.push_back(f.second);
   return out;
+}
+
+// Rewrites .versions (under the lock) from what is installed now, in install order.
+static void record_versions(const Service& s) {
+  std::string text;
+  for (auto& v : versions(s)) text += v + "\n";
+  write_atomic(s.dir + "/.versions", text, 0664);
 }
 
 int lock_service(const Service& s, bool create) {
@@ -584,6 +602,7 @@ void install(const Service& s, const std::string& version, const std::string& so
   if (::rename(tmp.path.c_str(), dst.c_str()) != 0) fail_sys("unable to rename into " + dst);
   tmp.path.clear();
   fsync_path(s.dir, true);
+  record_versions(s);  // the new one is the newest: missing from the record, newest by time
   journal(s, "install", "", version, "ok");
   if (!quiet) say(s.name + " " + version + ": installed");
   ::close(lock);
@@ -602,6 +621,7 @@ void remove_version(const Service& s, const std::string& version) {
   // Out of sight first (one rename), then removed: a crash leaves a .tmp- for repair.
   TempTree gone{s.dir + "/.tmp-remove-" + version + "-" + std::to_string(::getpid())};
   if (::rename(dst.c_str(), gone.path.c_str()) != 0) fail_sys("unable to remove " + dst);
+  record_versions(s);
   journal(s, "remove", version, "", "ok");
   say(s.name + " " + version + ": removed");
   ::close(lock);
@@ -626,6 +646,7 @@ void prune(const Service& s, int keep) {
     journal(s, "prune", others[i], "", "ok");
     say(s.name + " " + others[i] + ": removed");
   }
+  if (n_remove) record_versions(s);
   ::close(lock);
 }
 

@@ -385,6 +385,9 @@ TEST_CASE("svdeploy remove and prune keep the active and the previous version", 
   s.release("v", steady());
   for (auto v : {"1", "2", "3", "4", "5"})
     REQUIRE(s.deploy({"install", "app", v, (s.src / "v").string()}).code == 0);
+  // A service writes in its release directory (it runs there): the install order stays.
+  write_file(s.store / "app/1/written-by-the-service", "x");
+  CHECK(s.deploy({"list", "app"}).out == "1\n2\n3\n4\n5\n");
   REQUIRE(s.deploy({"activate", "app", "2"}).code == 0);
   REQUIRE(s.deploy({"activate", "app", "4"}).code == 0);
   auto r = s.deploy({"remove", "app", "2"});
