@@ -185,6 +185,10 @@ TEST_CASE("svdeploy refuses bad releases, names and archives, nothing changes", 
   r = s.deploy({"frobnicate"});
   CHECK(r.code == 100);
   CHECK(r.err.rfind("svdeploy: fatal: usage: svdeploy ", 0) == 0);
+  // The limits themselves are fine: 64 characters, dots, '+', '_', '-' and one '@' in a name.
+  std::string v64(64, 'v');
+  CHECK(s.deploy({"install", "app", v64, (s.src / "good").string()}).code == 0);
+  CHECK(s.deploy({"install", "a-b_c.d+e@" + std::string(54, 'i'), "1.0-rc.1+b2", (s.src / "good").string()}).code == 0);
 }
 
 TEST_CASE("svdeploy: a full disk during install leaves nothing behind", "[svdeploy][e2e]") {
