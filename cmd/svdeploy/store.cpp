@@ -701,7 +701,7 @@ void repair(const Service& s) {
   in >> action >> from >> to;
   std::string what;
   if (!differs) {
-    what = want == to ? "completed" : "undone before the switch";
+    what = want == to ? "completed" : "undone";
     if (!want.empty()) start_service(s);  // it may have been stopped for the switch
   } else if (want.empty()) {
     stop_service(s);
