@@ -366,6 +366,7 @@ int activate(const Service& s, std::string version, const std::string& action) {
     ::unlink((s.dir + "/.intent").c_str());
     fail(kExitUnhealthy, g.why + "; no previous version: " + s.name + " stopped");
   }
+  test_point("rolling-back");
   restart_to(s, from, r.wait);
   Gate back = wait_healthy(s, from, now_mono() + r.wait);
   ::unlink((s.dir + "/.intent").c_str());

@@ -28,7 +28,8 @@ struct Fatal : std::runtime_error {
 void say(const std::string& line);   // progress for people: stdout
 void warn(const std::string& what);  // "svdeploy: warning: WHAT" on stderr
 // Testing aid: SVDEPLOY_TEST_STOP=POINT stops the process (SIGSTOP) at POINT, so a test can
-// kill -9 it there: install-copied, before-switch, after-switch, health-wait.
+// kill -9 it there: install-copied, before-switch, after-switch, health-wait, rolling-back
+// (the new version failed its gate), link-made (a symlink under its temporary name).
 void test_point(const char* point);
 
 struct Roots {

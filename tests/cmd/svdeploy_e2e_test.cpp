@@ -282,6 +282,21 @@ TEST_CASE("svdeploy: kill -9 at each point leaves one complete version, the next
     CHECK(r.err.find("removed .tmp-2-") != std::string::npos);
     CHECK(r.out.find("app 2: installed") != std::string::npos);
   }
+  SECTION("during the automatic rollback of a failed version") {
+    s.release("bad", "exit 3\n");
+    REQUIRE(s.deploy({"install", "app", "bad", (s.src / "bad").string()}).code == 0);
+    kill_at("rolling-back", {"activate", "app", "bad"});
+    CHECK(s.active("app") == "1");
+    CHECK(fs::read_symlink(s.service_dir("app") / "current").string() == "../bad");
+    auto l = s.deploy({"list", "app"});  // reports and repairs
+    CHECK(l.out == "1 active\nbad\n");
+    CHECK(l.err == "svdeploy: warning: app: an interrupted activate of bad was undone; 1 is active\n");
+    CHECK(fs::read_symlink(s.service_dir("app") / "current").string() == "../1");
+    CHECK(eventually(10s, [&] { return s.pid("app") > 0 && s.running_version("app") == "1"; }));
+    auto h = s.history("app");
+    CHECK(h.find("\tactivate\t1\tbad\tunhealthy: bad exited 3 times") != std::string::npos);
+    CHECK(h.find("\trepair\tbad\t1\tinterrupted activate undone\n") != std::string::npos);
+  }
   SECTION("before the switch, after it, and during the health wait") {
     REQUIRE(s.deploy({"install", "app", "2", (s.src / "v2").string()}).code == 0);
     for (const char* point : {"before-switch", "after-switch", "health-wait"}) {
