@@ -118,6 +118,21 @@ TEST_CASE("svdeploy: the deploy group may deploy services that allow it, nobody 
                      acc.group + "\n");
   r = as(acc.outsider, {"install", "app", "4", (s.src / "v3").string()});
   CHECK(r.code == 100);
+  for (auto args : std::vector<std::vector<std::string>>{
+           {"rollback", "app"}, {"remove", "app", "3"}, {"prune", "app", "--keep", "0"}}) {
+    r = as(acc.outsider, args);
+    CHECK(r.code == 100);
+    CHECK(r.err.rfind("svdeploy: fatal: permission denied: ", 0) == 0);
+  }
+  // Root's own commands stay root's, for members too.
+  for (auto args : std::vector<std::vector<std::string>>{
+           {"allow", "other"}, {"purge", "app"}, {"install", "app", "5", (s.src / "v3").string(), "--user", "root"}}) {
+    r = as(acc.member, args);
+    CHECK(r.code == 100);
+    CHECK(r.err == "svdeploy: fatal: permission denied: only root may do that\n");
+  }
+  CHECK(svkit::test::exists(s.store / "app/3"));
+  CHECK_FALSE(svkit::test::exists(s.store / "app/5"));
   CHECK(s.state("app") == before);
   CHECK(s.pid("app") == running);
   CHECK_FALSE(svkit::test::exists(s.store / "app/4"));
