@@ -61,19 +61,26 @@ void write_atomic(const std::string& path, const std::string& content, int mode 
                   bool sync = true);
 bool path_exists(const std::string& p);  // lstat
 
-// One service's place in the store: STORE/NAME/{VERSION..., .state, .lock, .history,
-// .intent, service/}.
+// One service's place in the store: STORE/NAME/{VERSION..., current, .state, .lock,
+// .history, .intent, .versions, owner, deploy-group, service/}.
 struct Service {
   const Roots* roots;
   std::string name;          // NAME or NAME@INSTANCE
   std::string dir;           // STORE/NAME
   std::string service_dir() const { return dir + "/service"; }
+  // STORE/NAME/current -> VERSION: what the deploy group switches (service/current is a
+  // fixed link to it, so the service directory itself stays root's).
+  std::string current_link() const { return dir + "/current"; }
   std::string runtime_dir() const { return roots->runtime + "/" + name; }
   std::string scan_link() const { return roots->scandir + "/" + name; }
   std::string release(const std::string& v) const { return dir + "/" + v; }
 };
 Service service(const Roots& r, const std::string& name);
 
+// STORE/NAME/FILE (owner, deploy-group) without its trailing newline, "" when missing;
+// refused unless the file belongs to the owner of STORE/NAME (root): the deploy group may
+// write in that directory, not choose the account or the group.
+std::string trusted_text(const Service& s, const std::string& file);
 State read_state(const Service& s);
 void write_state(const Service& s, const State& st);
 void journal(const Service& s, const std::string& action, const std::string& from,
@@ -96,6 +103,9 @@ void purge(const Service& s);
 int activate(const Service& s, std::string version, const std::string& action);
 int rollback(const Service& s);
 void switch_current(const Service& s, const std::string& version);
+// Rewrites the service directory's generated files for the active version (root: after
+// the account or the deploy group changed).
+void refresh_service_dir(const Service& s);
 void restart_to(const Service& s, const std::string& version, double wait);
 void start_service(const Service& s);
 void stop_service(const Service& s);

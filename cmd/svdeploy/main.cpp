@@ -129,8 +129,7 @@ void check_access(const Roots& r, const std::string& name, bool group_ok) {
   if (!group_ok) fail(kExitRefused, "permission denied: only root may do that");
   if (!in_group(r.deploy_group))
     fail(kExitRefused, "permission denied: you are not in the deploy group " + r.deploy_group);
-  std::string allowed = read_text(r.store + "/" + name + "/deploy-group");
-  while (!allowed.empty() && (allowed.back() == '\n' || allowed.back() == ' ')) allowed.pop_back();
+  std::string allowed = trusted_text(service(r, name), "deploy-group");
   if (allowed != r.deploy_group)
     fail(kExitRefused, "permission denied: " + name + " does not allow the deploy group " +
                            r.deploy_group);
@@ -143,7 +142,14 @@ int allow(const Service& s) {
   if (r.deploy_group.empty()) fail(kExitRefused, "no deploy group configured in " + r.config);
   const struct group* g = ::getgrnam(r.deploy_group.c_str());
   if (!g) fail(kExitRefused, "unknown group '" + r.deploy_group + "'");
+  if (!r.owner.empty() && !::getpwnam(r.owner.c_str()))
+    fail(kExitRefused, "unknown account '" + r.owner + "' (--user)");
   int lock = lock_service(s, true);
+  if (!r.owner.empty()) write_atomic(s.dir + "/owner", r.owner + "\n", 0644);
+  std::string owner = trusted_text(s, "owner");
+  if (owner.empty() || owner == "root" || owner == "0")
+    fail(kExitRefused, s.name + " has no account of its own: allow it with --user ACCOUNT (what the "
+                                "deploy group installs runs as that account, never as root)");
   make_runtime_dir(s);  // a member's first install cannot create it under root's directory
   write_atomic(s.dir + "/deploy-group", r.deploy_group + "\n", 0644);
   boost::system::error_code ec;
@@ -157,7 +163,7 @@ int allow(const Service& s) {
   for (fs::recursive_directory_iterator it(s.dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::string p = it->path().string();
     std::string rel = p.substr(s.dir.size() + 1);
-    if (rel.rfind("service/supervise", 0) == 0 || rel.rfind("service/log/supervise", 0) == 0) {
+    if (rel == "service") {  // root's: what supervise executes as root lives there
       it.disable_recursion_pending();
       continue;
     }
@@ -174,6 +180,7 @@ int allow(const Service& s) {
   }
   if (path_exists(s.service_dir())) {
     write_atomic(s.service_dir() + "/control-group", r.deploy_group + "\n", 0644);
+    refresh_service_dir(s);  // as the account from the next start
     say(s.name + ": the deploy group " + r.deploy_group +
         " may deploy it (the supervise control files follow when supervise restarts)");
   } else {

@@ -47,7 +47,8 @@ void check_name(const std::string& what, const std::string& s, bool allow_at) {
     if (!(isalnum(c) || c == '.' || c == '_' || c == '-' || c == '+'))
       bad(std::string("contains '") + static_cast<char>(c) + "'");
   }
-  if (s == "service") bad("reserved");
+  if (s == "service" || (!allow_at && (s == "current" || s == "owner" || s == "deploy-group")))
+    bad("reserved");
 }
 
 std::string user_name() {
@@ -118,6 +119,18 @@ void write_atomic(const std::string& path, const std::string& content, int mode,
 Service service(const Roots& r, const std::string& name) {
   check_name("name", name, true);
   return Service{&r, name, r.store + "/" + name};
+}
+
+std::string trusted_text(const Service& s, const std::string& file) {
+  std::string path = s.dir + "/" + file;
+  struct stat st, ds;
+  if (::lstat(path.c_str(), &st) != 0) return "";
+  if (::stat(s.dir.c_str(), &ds) != 0) fail_sys("unable to stat " + s.dir);
+  if (!S_ISREG(st.st_mode) || st.st_uid != ds.st_uid)
+    fail(kExitRefused, path + " is not a file of the owner of " + s.dir + "; not trusted");
+  std::string t = read_text(path);
+  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
+  return t;
 }
 
 State read_state(const Service& s) {
@@ -546,8 +559,7 @@ void make_runtime_dir(const Service& s) {
   std::string rt = s.runtime_dir();
   uid_t uid = static_cast<uid_t>(-1);
   gid_t gid = static_cast<gid_t>(-1);
-  std::string owner = read_text(s.dir + "/owner");
-  while (!owner.empty() && (owner.back() == '\n' || owner.back() == ' ')) owner.pop_back();
+  std::string owner = trusted_text(s, "owner");
   if (!owner.empty() && ::geteuid() == 0) {
     const struct passwd* pw = ::getpwnam(owner.c_str());
     if (!pw) fail(kExitRefused, s.name + ": unknown account '" + owner + "' in " + s.dir + "/owner");
@@ -587,22 +599,25 @@ void install(const Service& s, const std::string& version, const std::string& so
   sync_tree(tmp.path);
   test_point("install-copied");
   std::string dst = s.release(version);
-  if (path_exists(dst)) {
-    if (!same_tree(tmp.path, dst))
-      fail(kExitRefused, s.name + " " + version +
-                             " is already installed with different content; install it under a new version");
+  bool same = path_exists(dst);
+  if (same && !same_tree(tmp.path, dst))
+    fail(kExitRefused, s.name + " " + version +
+                           " is already installed with different content; install it under a new version");
+  bool new_owner = !s.roots->owner.empty() && read_text(s.dir + "/owner") != s.roots->owner + "\n";
+  if (new_owner) write_atomic(s.dir + "/owner", s.roots->owner + "\n", 0644);
+  make_runtime_dir(s);  // before the release is visible: an unknown owner changes nothing
+  if (same) {
+    if (new_owner) refresh_service_dir(s);
     if (!quiet) say(s.name + " " + version + ": already installed, same content");
     ::close(lock);
     return;
   }
-  if (!s.roots->owner.empty() && read_text(s.dir + "/owner") != s.roots->owner + "\n")
-    write_atomic(s.dir + "/owner", s.roots->owner + "\n", 0644);
-  make_runtime_dir(s);  // before the release is visible: an unknown owner changes nothing
   ::utimensat(AT_FDCWD, tmp.path.c_str(), nullptr, 0);  // list/prune order: install time
   if (::rename(tmp.path.c_str(), dst.c_str()) != 0) fail_sys("unable to rename into " + dst);
   tmp.path.clear();
   fsync_path(s.dir, true);
   record_versions(s);  // the new one is the newest: missing from the record, newest by time
+  if (new_owner) refresh_service_dir(s);  // the account applies from the next start
   journal(s, "install", "", version, "ok");
   if (!quiet) say(s.name + " " + version + ": installed");
   ::close(lock);
@@ -691,10 +706,10 @@ void repair(const Service& s) {
   std::string want = st.active, cur;
   {
     char buf[512];
-    ssize_t n = ::readlink((s.service_dir() + "/current").c_str(), buf, sizeof buf);
+    ssize_t n = ::readlink(s.current_link().c_str(), buf, sizeof buf);
     if (n > 0) cur.assign(buf, n);
   }
-  bool differs = want.empty() ? !cur.empty() : cur != "../" + want;
+  bool differs = cur != want;
   if (!found && !differs) return;
   std::istringstream in(intent);
   std::string action = "command", from, to;
@@ -705,7 +720,7 @@ void repair(const Service& s) {
     if (!want.empty()) start_service(s);  // it may have been stopped for the switch
   } else if (want.empty()) {
     stop_service(s);
-    ::unlink((s.service_dir() + "/current").c_str());
+    ::unlink(s.current_link().c_str());
     what = "undone";
   } else {
     restart_to(s, want, s.roots->wait);

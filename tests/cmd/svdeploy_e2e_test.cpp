@@ -201,8 +201,8 @@ TEST_CASE("svdeploy rolls back a version that exits at once", "[svdeploy][e2e]")
   auto h = s.history("app");
   CHECK(h.find("\tactivate\t1.4.2\t1.5.0\tunhealthy: 1.5.0 exited 3 times") != std::string::npos);
   CHECK(h.find("\trollback\t1.5.0\t1.4.2\tok") != std::string::npos);
-  CHECK(read_file(s.service_dir("app") / "current") == "");
-  CHECK(fs::read_symlink(s.service_dir("app") / "current").string() == "../1.4.2");
+  CHECK(fs::read_symlink(s.store / "app/current").string() == "1.4.2");
+  CHECK(fs::read_symlink(s.service_dir("app") / "current").string() == "../current");
 }
 
 TEST_CASE("svdeploy rolls back a version that crashes after 1 s", "[svdeploy][e2e]") {
@@ -287,11 +287,11 @@ TEST_CASE("svdeploy: kill -9 at each point leaves one complete version, the next
     REQUIRE(s.deploy({"install", "app", "bad", (s.src / "bad").string()}).code == 0);
     kill_at("rolling-back", {"activate", "app", "bad"});
     CHECK(s.active("app") == "1");
-    CHECK(fs::read_symlink(s.service_dir("app") / "current").string() == "../bad");
+    CHECK(fs::read_symlink(s.store / "app/current").string() == "bad");
     auto l = s.deploy({"list", "app"});  // reports and repairs
     CHECK(l.out == "1 active\nbad\n");
     CHECK(l.err == "svdeploy: warning: app: an interrupted activate of bad was undone; 1 is active\n");
-    CHECK(fs::read_symlink(s.service_dir("app") / "current").string() == "../1");
+    CHECK(fs::read_symlink(s.store / "app/current").string() == "1");
     CHECK(eventually(10s, [&] { return s.pid("app") > 0 && s.running_version("app") == "1"; }));
     auto h = s.history("app");
     CHECK(h.find("\tactivate\t1\tbad\tunhealthy: bad exited 3 times") != std::string::npos);
@@ -309,7 +309,7 @@ TEST_CASE("svdeploy: kill -9 at each point leaves one complete version, the next
       CHECK(st.err.find("svdeploy: warning: app: an interrupted activate of 2 was") != std::string::npos);
       CHECK(st.out.rfind("app: 1 ", 0) == 0);
       CHECK_FALSE(svkit::test::exists(s.store / "app/.intent"));
-      CHECK(fs::read_symlink(s.service_dir("app") / "current").string() == "../1");
+      CHECK(fs::read_symlink(s.store / "app/current").string() == "1");
       CHECK(eventually(10s, [&] { return s.pid("app") > 0 && s.running_version("app") == "1"; }));
       CHECK(s.history("app").find("\trepair\t2\t1\tinterrupted activate") != std::string::npos);
     }
@@ -321,7 +321,7 @@ TEST_CASE("svdeploy: kill -9 at each point leaves one complete version, the next
     auto h = s.deploy({"history", "app"});
     CHECK(h.err.find("svdeploy: warning: app: an interrupted rollback of 1 was undone; 2 is active") !=
           std::string::npos);
-    CHECK(fs::read_symlink(s.service_dir("app") / "current").string() == "../2");
+    CHECK(fs::read_symlink(s.store / "app/current").string() == "2");
     CHECK(eventually(10s, [&] { return s.pid("app") > 0 && s.running_version("app") == "2"; }));
     CHECK(h.out.find("\trepair\t1\t2\tinterrupted rollback undone") != std::string::npos);
   }
