@@ -164,7 +164,8 @@ void sync_service_dir(const Service& s, const std::string& version) {
       missing.push_back(n);
   };
   want("run", script(s, "runs the active release", "./current", "111", [&](const std::string& as) {
-         return "[ -d ./env ] && exec " + tool(s, "envdir") + " ./env " + as + "./run\nexec " + as +
+         // The account first: ./env is the release's (LD_PRELOAD...), never applied to root.
+         return "[ -d ./env ] && exec " + as + tool(s, "envdir") + " ./env ./run\nexec " + as +
                 "./run\n";
        }));
   if (path_exists(sd + "/log"))

@@ -96,8 +96,14 @@ TEST_CASE("svdeploy: the deploy group may deploy services that allow it, nobody 
   CHECK(s.active("app") == "2");
   CHECK(s.state("app").find("activated_by " + acc.member + "\n") != std::string::npos);
   CHECK(eventually(5s, [&] { return s.running_version("app") == "2"; }));
-  // The member's release does not switch accounts: it runs as the service's, not as root.
+  // The member's release does not switch accounts: it runs as the service's, not as root,
+  // and its env/ (LD_PRELOAD...) is applied after the switch, never to a root process.
   CHECK(uid_of(s.pid("app")) == "65534");
+  auto wrapper = read_file(sd / "run");
+  INFO(wrapper);
+  CHECK(wrapper.find("exec '" + bin("setuidgid") + "' 'nobody' '" + bin("envdir") + "' ./env ./run\n") !=
+        std::string::npos);
+  CHECK(wrapper.find("exec '" + bin("setuidgid") + "' 'nobody' ./run\n") != std::string::npos);
   // Nor can a member put something else in the service directory or choose the account.
   auto sneak = run(bin("setuidgid"), {acc.member, "/bin/sh", "-c",
                                        "printf '#!/bin/sh\\nexec id\\n' > " + (s.tmp / "evil").string() +
