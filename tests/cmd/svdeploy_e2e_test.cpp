@@ -392,6 +392,17 @@ TEST_CASE("svdeploy waits for readiness and rolls back a version that never beco
   CHECK(eventually(5s, [&] { return s.running_version("app") == "1"; }));
   st = s.deploy({"status", "app"});
   CHECK(st.out.find(", ready 1;") != std::string::npos);
+
+  // Readiness through runit's ./check (run by supervise): one that never passes.
+  auto failing = s.release("failing", steady());
+  write_script(failing / "check", "exit 1\n");
+  REQUIRE(s.deploy({"install", "app", "3", failing.string()}).code == 0);
+  r = s.deploy({"activate", "app", "3", "-w", "1.5"});
+  CHECK(r.code == 1);
+  CHECK(r.err == "svdeploy: fatal: rolled back to 1: 3 not ready within 1.5 s\n");
+  CHECK(s.active("app") == "1");
+  CHECK_FALSE(svkit::test::exists(s.service_dir("app") / "check"));  // 1 has none
+  CHECK(eventually(5s, [&] { return s.running_version("app") == "1"; }));
 }
 
 TEST_CASE("svdeploy remove and prune keep the active and the previous version", "[svdeploy][e2e]") {
