@@ -277,7 +277,12 @@ int run(int argc, char** argv) {
     else if (is("--config")) r.config = value("--config");
     else if (is("--settle")) o_settle = value("--settle");
     else if (is("--max-file-size")) o_max = value("--max-file-size");
-    else if (is("--keep")) keep = static_cast<int>(number("--keep", value("--keep")));
+    else if (is("--keep")) {
+      std::string k = value("--keep");
+      if (k.empty() || k.size() > 6 || k.find_first_not_of("0123456789") != std::string::npos)
+        fail(kExitRefused, "--keep needs a whole number, not '" + k + "'");
+      keep = std::stoi(k);
+    }
     else if (is("--template")) tmpl = value("--template");
     else if (is("--version")) version = value("--version");
     else if (is("--user")) r.owner = value("--user");

@@ -423,6 +423,14 @@ TEST_CASE("svdeploy remove and prune keep the active and the previous version", 
   CHECK(r.code == 0);
   CHECK(r.out == "app 3: removed\n");
   CHECK(s.deploy({"list", "app"}).out == "1\n2 previous\n4 active\n5\n");
+  for (const char* bad : {"2.5", "-1", "x", ""}) {
+    r = s.deploy({"prune", "app", "--keep", bad});
+    CHECK(r.code == 100);
+    CHECK(r.err == "svdeploy: fatal: --keep needs a whole number, not '" + std::string(bad) + "'\n");
+  }
+  r = s.deploy({"prune", "app"});
+  CHECK(r.err == "svdeploy: fatal: prune needs --keep N\n");
+  CHECK(s.deploy({"list", "app"}).out == "1\n2 previous\n4 active\n5\n");
   r = s.deploy({"prune", "app", "--keep", "3"});
   CHECK(r.code == 0);
   CHECK(r.out == "app 1: removed\n");
