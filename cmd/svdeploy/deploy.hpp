@@ -28,7 +28,8 @@ struct Fatal : std::runtime_error {
 void say(const std::string& line);   // progress for people: stdout
 void warn(const std::string& what);  // "svdeploy: warning: WHAT" on stderr
 // Testing aid: SVDEPLOY_TEST_STOP=POINT stops the process (SIGSTOP) at POINT, so a test can
-// kill -9 it there: install-copied, before-switch, after-switch, health-wait.
+// kill -9 it there: install-copied, before-switch, after-switch, health-wait, rolling-back
+// (the new version failed its gate), link-made (a symlink under its temporary name).
 void test_point(const char* point);
 
 struct Roots {
@@ -39,6 +40,7 @@ struct Roots {
   std::string config;    // svdeploy.conf
   std::string bindir;    // svkit tools next to svdeploy (envdir in the run wrapper)
   std::string deploy_group;  // from the configuration ("" = none)
+  std::string owner;         // install --user: the account owning the runtime directory
   uint64_t max_file_size = 1ULL << 30;
   double settle = 2.0;   // seconds up (and ready) before an activation counts as healthy
   double wait = 30.0;    // -w: health deadline, and the longest wait for the lock
@@ -59,19 +61,26 @@ void write_atomic(const std::string& path, const std::string& content, int mode 
                   bool sync = true);
 bool path_exists(const std::string& p);  // lstat
 
-// One service's place in the store: STORE/NAME/{VERSION..., .state, .lock, .history,
-// .intent, service/}.
+// One service's place in the store: STORE/NAME/{VERSION..., current, .state, .lock,
+// .history, .intent, .versions, owner, deploy-group, service/}.
 struct Service {
   const Roots* roots;
   std::string name;          // NAME or NAME@INSTANCE
   std::string dir;           // STORE/NAME
   std::string service_dir() const { return dir + "/service"; }
+  // STORE/NAME/current -> VERSION: what the deploy group switches (service/current is a
+  // fixed link to it, so the service directory itself stays root's).
+  std::string current_link() const { return dir + "/current"; }
   std::string runtime_dir() const { return roots->runtime + "/" + name; }
   std::string scan_link() const { return roots->scandir + "/" + name; }
   std::string release(const std::string& v) const { return dir + "/" + v; }
 };
 Service service(const Roots& r, const std::string& name);
 
+// STORE/NAME/FILE (owner, deploy-group) without its trailing newline, "" when missing;
+// refused unless the file belongs to the owner of STORE/NAME (root): the deploy group may
+// write in that directory, not choose the account or the group.
+std::string trusted_text(const Service& s, const std::string& file);
 State read_state(const Service& s);
 void write_state(const Service& s, const State& st);
 void journal(const Service& s, const std::string& action, const std::string& from,
@@ -88,11 +97,15 @@ void install(const Service& s, const std::string& version, const std::string& so
 void make_runtime_dir(const Service& s);
 void remove_version(const Service& s, const std::string& version);
 void prune(const Service& s, int keep);
+void purge(const Service& s);
 
 // activate.cpp
-int activate(const Service& s, const std::string& version, const std::string& action);
+int activate(const Service& s, std::string version, const std::string& action);
 int rollback(const Service& s);
 void switch_current(const Service& s, const std::string& version);
+// Rewrites the service directory's generated files for the active version (root: after
+// the account or the deploy group changed).
+void refresh_service_dir(const Service& s);
 void restart_to(const Service& s, const std::string& version, double wait);
 void start_service(const Service& s);
 void stop_service(const Service& s);
@@ -113,7 +126,7 @@ Health read_health(const std::string& service_dir);
 // report.cpp
 int status_cmd(const Roots& r, const std::vector<std::string>& names, bool json);
 int list_cmd(const Service& s, bool json);
-int history_cmd(const Service& s);
+int history_cmd(const Service& s, bool json);
 
 // template.cpp
 struct Vars {

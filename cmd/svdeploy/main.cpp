@@ -3,6 +3,7 @@
 // behind one supervise, roll back when the new one is unhealthy, and say what runs where.
 // See man/svdeploy.8.
 #include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,10 +52,10 @@ void test_point(const char* point) {
 namespace {
 
 const char kUsage[] =
-    "svdeploy [options] install NAME VERSION SOURCE | activate NAME VERSION [-w S] | "
-    "rollback NAME | status [NAME...] [--json] | list NAME [--json] | history NAME | "
+    "svdeploy [options] install NAME VERSION SOURCE [--user ACCOUNT] | activate NAME VERSION [-w S] | "
+    "rollback NAME | status [NAME...] [--json] | list NAME [--json] | history NAME [--json] | "
     "remove NAME VERSION | prune NAME --keep N | new NAME[@INSTANCE] --template T "
-    "[--set K=V]... [--vars FILE] [--version V] | allow NAME";
+    "[--set K=V]... [--vars FILE] [--version V] | allow NAME | purge NAME";
 
 [[noreturn]] void usage() { fail(kExitRefused, std::string("usage: ") + kUsage); }
 
@@ -128,8 +129,7 @@ void check_access(const Roots& r, const std::string& name, bool group_ok) {
   if (!group_ok) fail(kExitRefused, "permission denied: only root may do that");
   if (!in_group(r.deploy_group))
     fail(kExitRefused, "permission denied: you are not in the deploy group " + r.deploy_group);
-  std::string allowed = read_text(r.store + "/" + name + "/deploy-group");
-  while (!allowed.empty() && (allowed.back() == '\n' || allowed.back() == ' ')) allowed.pop_back();
+  std::string allowed = trusted_text(service(r, name), "deploy-group");
   if (allowed != r.deploy_group)
     fail(kExitRefused, "permission denied: " + name + " does not allow the deploy group " +
                            r.deploy_group);
@@ -142,7 +142,15 @@ int allow(const Service& s) {
   if (r.deploy_group.empty()) fail(kExitRefused, "no deploy group configured in " + r.config);
   const struct group* g = ::getgrnam(r.deploy_group.c_str());
   if (!g) fail(kExitRefused, "unknown group '" + r.deploy_group + "'");
+  if (!r.owner.empty() && !::getpwnam(r.owner.c_str()))
+    fail(kExitRefused, "unknown account '" + r.owner + "' (--user)");
   int lock = lock_service(s, true);
+  if (!r.owner.empty()) write_atomic(s.dir + "/owner", r.owner + "\n", 0644);
+  std::string owner = trusted_text(s, "owner");
+  if (owner.empty() || owner == "root" || owner == "0")
+    fail(kExitRefused, s.name + " has no account of its own: allow it with --user ACCOUNT (what the "
+                                "deploy group installs runs as that account, never as root)");
+  make_runtime_dir(s);  // a member's first install cannot create it under root's directory
   write_atomic(s.dir + "/deploy-group", r.deploy_group + "\n", 0644);
   boost::system::error_code ec;
   auto fix = [&](const std::string& p, bool dir) {
@@ -155,7 +163,7 @@ int allow(const Service& s) {
   for (fs::recursive_directory_iterator it(s.dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::string p = it->path().string();
     std::string rel = p.substr(s.dir.size() + 1);
-    if (rel.rfind("service/supervise", 0) == 0 || rel.rfind("service/log/supervise", 0) == 0) {
+    if (rel == "service") {  // root's: what supervise executes as root lives there
       it.disable_recursion_pending();
       continue;
     }
@@ -172,6 +180,7 @@ int allow(const Service& s) {
   }
   if (path_exists(s.service_dir())) {
     write_atomic(s.service_dir() + "/control-group", r.deploy_group + "\n", 0644);
+    refresh_service_dir(s);  // as the account from the next start
     say(s.name + ": the deploy group " + r.deploy_group +
         " may deploy it (the supervise control files follow when supervise restarts)");
   } else {
@@ -202,6 +211,11 @@ int new_service(const Roots& r, const std::string& full, const std::string& tmpl
     if (k == "--vars") read_vars_file(v, vars);
     else vars.values[k] = v;
   }
+  if (!r.owner.empty()) vars.values["user"] = r.owner;  // --user ACCOUNT
+  auto user = vars.values.find("user");
+  if (user != vars.values.end() && !user->second.empty() && ::geteuid() == 0 &&
+      !::getpwnam(user->second.c_str()))
+    fail(kExitRefused, "unknown account '" + user->second + "' (template variable user)");
   if (version.empty()) version = vars.values.count("version") ? vars.values["version"] : "1";
   vars.values["version"] = version;
   check_name("version", version, false);
@@ -217,7 +231,6 @@ int new_service(const Roots& r, const std::string& full, const std::string& tmpl
   } cleanup{tmp};
   render_template(tdir, vars, tmp);
   fs::create_directories(s.dir, ec);
-  auto user = vars.values.find("user");
   if (user != vars.values.end() && !user->second.empty())
     write_atomic(s.dir + "/owner", user->second + "\n", 0644);
   install(s, version, tmp, true);
@@ -264,18 +277,21 @@ int run(int argc, char** argv) {
     else if (is("--config")) r.config = value("--config");
     else if (is("--settle")) o_settle = value("--settle");
     else if (is("--max-file-size")) o_max = value("--max-file-size");
-    else if (is("--keep")) keep = static_cast<int>(number("--keep", value("--keep")));
+    else if (is("--keep")) {
+      std::string k = value("--keep");
+      if (k.empty() || k.size() > 6 || k.find_first_not_of("0123456789") != std::string::npos)
+        fail(kExitRefused, "--keep needs a whole number, not '" + k + "'");
+      keep = std::stoi(k);
+    }
     else if (is("--template")) tmpl = value("--template");
     else if (is("--version")) version = value("--version");
+    else if (is("--user")) r.owner = value("--user");
     else if (is("--vars")) sets.push_back({"--vars", value("--vars")});
     else if (is("--set")) {
       std::string kv = value("--set");
       auto eq = kv.find('=');
       if (eq == std::string::npos || eq == 0) fail(kExitRefused, "--set needs KEY=VALUE, not '" + kv + "'");
-      std::string k = kv.substr(0, eq), v = kv.substr(eq + 1);
-      if (v.find('\n') != std::string::npos || v.find('\r') != std::string::npos)
-        fail(kExitRefused, "--set " + k + ": the value contains a newline");
-      sets.push_back({k, v});
+      sets.push_back({kv.substr(0, eq), kv.substr(eq + 1)});  // a newline: see render()
     } else if (a.size() > 1 && a[0] == '-') fail(kExitRefused, "unknown option " + a + "; " + std::string("usage: ") + kUsage);
     else args.push_back(a);
   }
@@ -311,12 +327,12 @@ int run(int argc, char** argv) {
     return status_cmd(r, names, json);
   }
   if (cmd == "list") return need(2), list_cmd(service(r, args[1]), json);
-  if (cmd == "history") return need(2), history_cmd(service(r, args[1]));
+  if (cmd == "history") return need(2), history_cmd(service(r, args[1]), json);
   if (cmd == "install") {
     need(4);
     Service s = service(r, args[1]);
     check_name("version", args[2], false);
-    check_access(r, s.name, true);
+    check_access(r, s.name, r.owner.empty());  // naming an account is root's
     install(s, args[2], absolute(args[3]));
     return 0;
   }
@@ -345,6 +361,13 @@ int run(int argc, char** argv) {
     Service s = service(r, args[1]);
     check_access(r, s.name, true);
     prune(s, keep);
+    return 0;
+  }
+  if (cmd == "purge") {
+    need(2);
+    Service s = service(r, args[1]);
+    check_access(r, s.name, false);
+    purge(s);
     return 0;
   }
   if (cmd == "new") {

@@ -109,6 +109,7 @@ int status_cmd(const Roots& r, const std::vector<std::string>& names, bool json)
 
 int list_cmd(const Service& s, bool json) {
   if (!path_exists(s.dir)) fail(kExitRefused, s.name + ": no such service in " + s.roots->store);
+  check_intent(s);
   State st = read_state(s);
   std::string text = json ? "{\"name\":" + js(s.name) + ",\"versions\":[" : "";
   bool first = true;
@@ -127,9 +128,39 @@ int list_cmd(const Service& s, bool json) {
   return 0;
 }
 
-int history_cmd(const Service& s) {
+int history_cmd(const Service& s, bool json) {
   if (!path_exists(s.dir)) fail(kExitRefused, s.name + ": no such service in " + s.roots->store);
-  out(read_text(s.dir + "/.history"));
+  check_intent(s);
+  std::string text = read_text(s.dir + "/.history");
+  if (!json) {
+    out(text);
+    return 0;
+  }
+  static const char* const kKeys[] = {"time", "user", "action", "from", "to", "result"};
+  std::string o = "[";
+  std::istringstream in(text);
+  bool first = true;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> f;
+    for (size_t at = 0;;) {
+      size_t tab = line.find('\t', at);
+      if (f.size() == 5 || tab == std::string::npos) {
+        f.push_back(line.substr(at));
+        break;
+      }
+      f.push_back(line.substr(at, tab - at));
+      at = tab + 1;
+    }
+    if (f.size() != 6) continue;  // not a journal line
+    o += std::string(first ? "\n{" : ",\n{");
+    for (int i = 0; i < 6; ++i)
+      o += std::string(i ? "," : "") + "\"" + kKeys[i] + "\":" +
+           ((i == 3 || i == 4) && f[i] == "-" ? std::string("null") : js(f[i]));
+    o += "}";
+    first = false;
+  }
+  o += first ? "]\n" : "\n]\n";
+  out(o);
   return 0;
 }
 

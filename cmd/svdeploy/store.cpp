@@ -47,7 +47,8 @@ void check_name(const std::string& what, const std::string& s, bool allow_at) {
     if (!(isalnum(c) || c == '.' || c == '_' || c == '-' || c == '+'))
       bad(std::string("contains '") + static_cast<char>(c) + "'");
   }
-  if (s == "service") bad("reserved");
+  if (s == "service" || (!allow_at && (s == "current" || s == "owner" || s == "deploy-group")))
+    bad("reserved");
 }
 
 std::string user_name() {
@@ -120,6 +121,18 @@ Service service(const Roots& r, const std::string& name) {
   return Service{&r, name, r.store + "/" + name};
 }
 
+std::string trusted_text(const Service& s, const std::string& file) {
+  std::string path = s.dir + "/" + file;
+  struct stat st, ds;
+  if (::lstat(path.c_str(), &st) != 0) return "";
+  if (::stat(s.dir.c_str(), &ds) != 0) fail_sys("unable to stat " + s.dir);
+  if (!S_ISREG(st.st_mode) || st.st_uid != ds.st_uid)
+    fail(kExitRefused, path + " is not a file of the owner of " + s.dir + "; not trusted");
+  std::string t = read_text(path);
+  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
+  return t;
+}
+
 State read_state(const Service& s) {
   State st;
   std::istringstream in(read_text(s.dir + "/.state"));
@@ -155,8 +168,19 @@ void journal(const Service& s, const std::string& action, const std::string& fro
   if (!ok) fail_sys("unable to append to " + s.dir + "/.history");
 }
 
-// Installed versions, oldest first (by the release directory's change time).
+// Installed versions, oldest install first: the order recorded in .versions (a release
+// directory's time is no record: the service runs in it and may write there), then any
+// release missing from it (a crash between the rename and the record), by directory time.
 std::vector<std::string> versions(const Service& s) {
+  std::vector<std::string> out;
+  std::istringstream rec(read_text(s.dir + "/.versions"));
+  for (std::string v; std::getline(rec, v);) {
+    struct stat st;
+    if (!v.empty() && v[0] != '.' && v != "service" && v.find('/') == std::string::npos &&
+        ::lstat(s.release(v).c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
+        std::find(out.begin(), out.end(), v) == out.end())
+      out.push_back(v);
+  }
   std::vector<std::pair<std::pair<long, long>, std::string>> found;
   boost::system::error_code ec;
   for (fs::directory_iterator it(s.dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -164,12 +188,19 @@ std::vector<std::string> versions(const Service& s) {
     if (n.empty() || n[0] == '.' || n == "service") continue;
     struct stat st;
     if (::lstat(it->path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
-    found.push_back({{st.st_mtim.tv_sec, st.st_mtim.tv_nsec}, n});
+    if (std::find(out.begin(), out.end(), n) == out.end())
+      found.push_back({{st.st_mtim.tv_sec, st.st_mtim.tv_nsec}, n});
   }
   std::sort(found.begin(), found.end());
-  std::vector<std::string> out;
   for (auto& f : found) out.push_back(f.second);
   return out;
+}
+
+// Rewrites .versions (under the lock) from what is installed now, in install order.
+static void record_versions(const Service& s) {
+  std::string text;
+  for (auto& v : versions(s)) text += v + "\n";
+  write_atomic(s.dir + "/.versions", text, 0664);
 }
 
 int lock_service(const Service& s, bool create) {
@@ -243,6 +274,44 @@ bool escapes(const std::string& rel, const std::string& target) {
   return false;
 }
 
+// True when a parent directory of REL (relative to the current directory, the tree being
+// extracted) is a symlink: nothing is written or hard-linked through a link.
+bool through_symlink(const std::string& rel, std::string* link) {
+  std::string p;
+  for (auto& c : fs::path(rel).parent_path()) {
+    p += (p.empty() ? "" : "/") + c.string();
+    struct stat st;
+    if (::lstat(p.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      *link = p;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Each symlink of the tree ROOT, resolved on disk (through the tree's other links), stays
+// inside ROOT: x -> . and y -> x/.. each look harmless as text, but y leads out.
+void check_links_inside(const std::string& root) {
+  boost::system::error_code ec;
+  fs::path top = fs::canonical(root, ec);
+  if (ec) fail(kExitTemporary, "unable to resolve " + root + ": " + ec.message());
+  std::string base = top.string() + "/";
+  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!fs::is_symlink(it->symlink_status())) continue;
+    std::string rel = it->path().lexically_relative(root).string();
+    boost::system::error_code e2;
+    fs::path target = fs::read_symlink(it->path(), e2);
+    fs::path to = fs::weakly_canonical(it->path().parent_path() / target, e2);
+    if (e2)
+      fail(kExitRefused, "release symlink " + rel + " -> " + target.string() +
+                             " cannot be resolved: " + e2.message());
+    if (to != top && to.string().rfind(base, 0) != 0)
+      fail(kExitRefused, "release symlink " + rel + " -> " + target.string() +
+                             " points outside the release");
+  }
+  if (ec) fail(kExitTemporary, "unable to read " + root + ": " + ec.message());
+}
+
 bool has_dotdot(const std::string& rel) {
   for (auto& p : fs::path(rel))
     if (p == "..") return true;
@@ -263,7 +332,8 @@ std::string human(uint64_t n) {
 
 // Boost 1.74's copy_file uses copy_file_range and fails with EXDEV across file systems on
 // some kernels, so the bytes are copied here; the walk and paths stay Boost's.
-void copy_file(const std::string& from, const std::string& to, mode_t mode, const std::string& rel) {
+void copy_file(const std::string& from, const std::string& to, mode_t mode, const std::string& rel,
+               uint64_t limit) {
   int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) fail_sys("unable to read " + from);
   int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -272,7 +342,13 @@ void copy_file(const std::string& from, const std::string& to, mode_t mode, cons
     fail_sys("unable to create " + to);
   }
   char buf[65536];
+  uint64_t total = 0;
   for (ssize_t n; (n = ::read(in, buf, sizeof buf)) != 0;) {
+    if (n > 0 && (total += static_cast<uint64_t>(n)) > limit) {  // it grew while copied
+      ::close(in);
+      ::close(out);
+      fail(kExitRefused, "release file " + rel + " is over the size limit of " + human(limit));
+    }
     if (n < 0 || !svkit_write_all(out, buf, static_cast<size_t>(n))) {
       int e = errno;
       ::close(in);
@@ -305,7 +381,7 @@ void copy_tree(const Roots& r, const std::string& src, const std::string& dst) {
         if (static_cast<uint64_t>(st.st_size) > r.max_file_size)
           fail(kExitRefused, "release file " + relstr + " is " + human(st.st_size) +
                                  ", over the size limit of " + human(r.max_file_size));
-        copy_file(it->path().string(), out, st.st_mode & 07777, relstr);
+        copy_file(it->path().string(), out, st.st_mode & 07777, relstr, r.max_file_size);
       } else if (S_ISLNK(st.st_mode)) {
         std::string target = fs::read_symlink(it->path()).string();
         if (escapes(relstr, target))
@@ -373,6 +449,9 @@ void extract(const Roots& r, const std::string& file, const std::string& dst) {
     while (!rel.empty() && rel.back() == '/') rel.pop_back();
     if (has_dotdot(rel)) fail(kExitRefused, "archive entry " + rel + " has a '..' component");
     if (rel.empty() || rel == ".") continue;
+    std::string via;
+    if (through_symlink(rel, &via))
+      fail(kExitRefused, "archive entry " + rel + " goes through the symlink " + via);
     mode_t type = archive_entry_filetype(e);
     const char* hl = archive_entry_hardlink(e);
     if (hl) {
@@ -380,6 +459,8 @@ void extract(const Roots& r, const std::string& file, const std::string& dst) {
       while (h.rfind("./", 0) == 0) h.erase(0, 2);
       if (h.empty() || h[0] == '/' || has_dotdot(h))
         fail(kExitRefused, "archive hard link " + rel + " -> " + hl + " points outside the release");
+      if (through_symlink(h, &via))
+        fail(kExitRefused, "archive hard link " + rel + " -> " + hl + " goes through the symlink " + via);
       archive_entry_set_hardlink(e, h.c_str());
     } else if (type == AE_IFLNK) {
       const char* t = archive_entry_symlink(e);
@@ -478,8 +559,7 @@ void make_runtime_dir(const Service& s) {
   std::string rt = s.runtime_dir();
   uid_t uid = static_cast<uid_t>(-1);
   gid_t gid = static_cast<gid_t>(-1);
-  std::string owner = read_text(s.dir + "/owner");
-  while (!owner.empty() && (owner.back() == '\n' || owner.back() == ' ')) owner.pop_back();
+  std::string owner = trusted_text(s, "owner");
   if (!owner.empty() && ::geteuid() == 0) {
     const struct passwd* pw = ::getpwnam(owner.c_str());
     if (!pw) fail(kExitRefused, s.name + ": unknown account '" + owner + "' in " + s.dir + "/owner");
@@ -502,12 +582,15 @@ void install(const Service& s, const std::string& version, const std::string& so
   check_name("version", version, false);
   struct stat st;
   if (::stat(source.c_str(), &st) != 0) fail_sys("unable to read " + source);
+  if (!s.roots->owner.empty() && !::getpwnam(s.roots->owner.c_str()))
+    fail(kExitRefused, "unknown account '" + s.roots->owner + "' (--user)");
   int lock = lock_service(s, true);
   repair(s);
   TempTree tmp{s.dir + "/.tmp-" + version + "-" + std::to_string(::getpid())};
   if (S_ISDIR(st.st_mode)) copy_tree(*s.roots, source, tmp.path);
   else if (S_ISREG(st.st_mode)) extract(*s.roots, source, tmp.path);
   else fail(kExitRefused, source + ": not a directory or a tar archive");
+  check_links_inside(tmp.path);
   std::string run = tmp.path + "/run";
   struct stat rs;
   if (::lstat(run.c_str(), &rs) != 0 || !S_ISREG(rs.st_mode))
@@ -516,10 +599,15 @@ void install(const Service& s, const std::string& version, const std::string& so
   sync_tree(tmp.path);
   test_point("install-copied");
   std::string dst = s.release(version);
-  if (path_exists(dst)) {
-    if (!same_tree(tmp.path, dst))
-      fail(kExitRefused, s.name + " " + version +
-                             " is already installed with different content; install it under a new version");
+  bool same = path_exists(dst);
+  if (same && !same_tree(tmp.path, dst))
+    fail(kExitRefused, s.name + " " + version +
+                           " is already installed with different content; install it under a new version");
+  bool new_owner = !s.roots->owner.empty() && read_text(s.dir + "/owner") != s.roots->owner + "\n";
+  if (new_owner) write_atomic(s.dir + "/owner", s.roots->owner + "\n", 0644);
+  make_runtime_dir(s);  // before the release is visible: an unknown owner changes nothing
+  if (same) {
+    if (new_owner) refresh_service_dir(s);
     if (!quiet) say(s.name + " " + version + ": already installed, same content");
     ::close(lock);
     return;
@@ -528,7 +616,8 @@ void install(const Service& s, const std::string& version, const std::string& so
   if (::rename(tmp.path.c_str(), dst.c_str()) != 0) fail_sys("unable to rename into " + dst);
   tmp.path.clear();
   fsync_path(s.dir, true);
-  make_runtime_dir(s);
+  record_versions(s);  // the new one is the newest: missing from the record, newest by time
+  if (new_owner) refresh_service_dir(s);  // the account applies from the next start
   journal(s, "install", "", version, "ok");
   if (!quiet) say(s.name + " " + version + ": installed");
   ::close(lock);
@@ -547,6 +636,7 @@ void remove_version(const Service& s, const std::string& version) {
   // Out of sight first (one rename), then removed: a crash leaves a .tmp- for repair.
   TempTree gone{s.dir + "/.tmp-remove-" + version + "-" + std::to_string(::getpid())};
   if (::rename(dst.c_str(), gone.path.c_str()) != 0) fail_sys("unable to remove " + dst);
+  record_versions(s);
   journal(s, "remove", version, "", "ok");
   say(s.name + " " + version + ": removed");
   ::close(lock);
@@ -571,6 +661,30 @@ void prune(const Service& s, int keep) {
     journal(s, "prune", others[i], "", "ok");
     say(s.name + " " + others[i] + ": removed");
   }
+  if (n_remove) record_versions(s);
+  ::close(lock);
+}
+
+// purge NAME: forgets a service for good: its releases, state and journal, and its runtime
+// directory (the only command that removes that). Refused while the service is linked into
+// the scan directory or still supervised. Each tree goes out of sight first (one rename).
+void purge(const Service& s) {
+  int lock = lock_service(s, false);
+  struct stat st;
+  if (::lstat(s.scan_link().c_str(), &st) == 0)
+    fail(kExitRefused, s.name + " is linked as " + s.scan_link() + "; disable it first (sv disable " +
+                           s.name + ")");
+  if (read_health(s.service_dir()).supervised || read_health(s.service_dir() + "/log").supervised)
+    fail(kExitRefused, s.name + " is still supervised; wait until its supervise has exited");
+  std::string tag = std::to_string(::getpid());
+  TempTree rt{s.roots->runtime + "/.purge-" + s.name + "-" + tag};
+  if (::rename(s.runtime_dir().c_str(), rt.path.c_str()) != 0) {
+    if (errno != ENOENT) fail_sys("unable to remove " + s.runtime_dir());
+    rt.path.clear();
+  }
+  TempTree store{s.roots->store + "/.tmp-purge-" + s.name + "-" + tag};
+  if (::rename(s.dir.c_str(), store.path.c_str()) != 0) fail_sys("unable to remove " + s.dir);
+  say(s.name + ": purged (releases, state, journal and runtime directory removed)");
   ::close(lock);
 }
 
@@ -592,21 +706,21 @@ void repair(const Service& s) {
   std::string want = st.active, cur;
   {
     char buf[512];
-    ssize_t n = ::readlink((s.service_dir() + "/current").c_str(), buf, sizeof buf);
+    ssize_t n = ::readlink(s.current_link().c_str(), buf, sizeof buf);
     if (n > 0) cur.assign(buf, n);
   }
-  bool differs = want.empty() ? !cur.empty() : cur != "../" + want;
+  bool differs = cur != want;
   if (!found && !differs) return;
   std::istringstream in(intent);
   std::string action = "command", from, to;
   in >> action >> from >> to;
   std::string what;
   if (!differs) {
-    what = want == to ? "completed" : "undone before the switch";
+    what = want == to ? "completed" : "undone";
     if (!want.empty()) start_service(s);  // it may have been stopped for the switch
   } else if (want.empty()) {
     stop_service(s);
-    ::unlink((s.service_dir() + "/current").c_str());
+    ::unlink(s.current_link().c_str());
     what = "undone";
   } else {
     restart_to(s, want, s.roots->wait);

@@ -30,7 +30,17 @@ std::string trim(const std::string& s) {
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
-std::string render(const std::string& file, const std::string& text, const Vars& vars) {
+bool blank(const std::string& text, size_t from, size_t to) {
+  for (size_t k = from; k < to; ++k)
+    if (text[k] != ' ' && text[k] != '\t') return false;
+  return true;
+}
+
+// A value with a newline may only replace a placeholder that stands alone on its line (a
+// block of lines, e.g. in a configuration file), and never in env/ (one value per file,
+// read up to its first newline). Elsewhere it would split a command line.
+std::string render(const std::string& file, const std::string& text, const Vars& vars,
+                   bool blocks) {
   std::string out;
   size_t line = 1, i = 0;
   while (i < text.size()) {
@@ -41,8 +51,12 @@ std::string render(const std::string& file, const std::string& text, const Vars&
     out.append(text, i, end - i);
     if (open == std::string::npos) break;
     size_t close = text.find("}}", open + 2), nl = text.find('\n', open + 2);
-    if (close == std::string::npos || (nl != std::string::npos && nl < close))
-      fail(kExitRefused, file + ":" + std::to_string(line) + ": unterminated {{");
+    if (close == std::string::npos || (nl != std::string::npos && nl < close)) {
+      std::string rest = trim(text.substr(open + 2, (nl == std::string::npos ? text.size() : nl) - open - 2));
+      if (rest.size() > 40) rest = rest.substr(0, 40) + "...";
+      fail(kExitRefused, file + ":" + std::to_string(line) + ": unterminated {{" +
+                             (rest.empty() ? "" : " " + rest));
+    }
     std::string name = trim(text.substr(open + 2, close - open - 2));
     if (!ident(name))
       fail(kExitRefused, file + ":" + std::to_string(line) + ": bad placeholder {{" +
@@ -50,6 +64,15 @@ std::string render(const std::string& file, const std::string& text, const Vars&
     auto v = vars.values.find(name);
     if (v == vars.values.end())
       fail(kExitRefused, file + ":" + std::to_string(line) + ": undefined variable '" + name + "'");
+    if (v->second.find_first_of("\n\r") != std::string::npos) {
+      size_t bol = text.rfind('\n', open);
+      bol = bol == std::string::npos ? 0 : bol + 1;
+      size_t eol = std::min(nl, text.size());
+      if (!blocks || !blank(text, bol, open) || !blank(text, close + 2, eol))
+        fail(kExitRefused, file + ":" + std::to_string(line) + ": variable '" + name +
+                               "' has a newline, allowed only in a placeholder alone on its line" +
+                               (blocks ? "" : " outside env/"));
+    }
     out += v->second;
     i = close + 2;
   }
@@ -102,7 +125,7 @@ void render_template(const std::string& tdir, const Vars& vars, const std::strin
     else if (S_ISLNK(st.st_mode))
       entries.push_back({rel, 'l', 0, fs::read_symlink(path, ec).string()});
     else if (S_ISREG(st.st_mode))
-      entries.push_back({rel, 'f', st.st_mode & 07777, render(shown, read_text(path.string()), vars)});
+      entries.push_back({rel, 'f', st.st_mode & 07777, render(shown, read_text(path.string()), vars, rel.rfind("env/", 0) != 0)});
     else
       fail(kExitRefused, shown + ": not a file, directory or symlink");
   }

@@ -4,7 +4,11 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <map>
+#include <regex>
 #include <sstream>
 
 #include "svdeploy_fixture.hpp"
@@ -60,9 +64,14 @@ TEST_CASE("svdeploy installs two versions, switches and rolls back behind one su
   CHECK(a2.out.find("app 2.0: active (was 1.0)") != std::string::npos);
   CHECK(s.active("app") == "2.0");
   CHECK(s.state("app").find("previous 1.0\n") != std::string::npos);
+  pid_t pid2 = s.pid("app");
+  auto state2 = s.state("app"), history2 = s.history("app");
   auto same = s.deploy({"activate", "app", "2.0"});
   CHECK(same.code == 0);
-  CHECK(same.out.find("already active") != std::string::npos);
+  CHECK(same.out == "app 2.0: already active\n");
+  CHECK(s.pid("app") == pid2);  // nothing changed: same process, state and journal
+  CHECK(s.state("app") == state2);
+  CHECK(s.history("app") == history2);
 
   auto rb = s.deploy({"rollback", "app"});
   REQUIRE(rb.code == 0);
@@ -120,22 +129,54 @@ TEST_CASE("svdeploy installs two versions, switches and rolls back behind one su
   INFO(order);
   CHECK(order.find("1.0,2.0,1.0,2.0,") != std::string::npos);
 
-  // What runs where.
+  // What runs where: versions, state, pid, seconds in state, ready, who and when, host.
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::string me = ::getpwuid(::getuid())->pw_name;
+  const std::string iso = "20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z";
   auto st = s.deploy({"status", "app"});
   CHECK(st.code == 0);
-  CHECK(st.out.rfind("app: 2.0 up (pid " + std::to_string(s.pid("app")) + ")", 0) == 0);
-  CHECK(st.out.find("previous 1.0") != std::string::npos);
+  INFO(st.out);
+  CHECK(std::regex_match(st.out, std::regex("app: 2\\.0 up \\(pid " + std::to_string(s.pid("app")) +
+                                                 "\\) [0-9]+ s, ready -; previous 1\\.0; activated " +
+                                                 iso + " by " + me + " on " + host + "\n")));
   auto js = s.deploy({"status", "--json"});
   CHECK(js.code == 0);
-  CHECK(js.out.find("\"name\":\"app\"") != std::string::npos);
-  CHECK(js.out.find("\"active\":\"2.0\",\"previous\":\"1.0\",\"state\":\"up\",\"pid\":" +
-                    std::to_string(s.pid("app"))) != std::string::npos);
+  INFO(js.out);
+  CHECK(std::regex_match(js.out, std::regex("\\[\n\\{\"name\":\"app\",\"host\":\"" + std::string(host) +
+                                                 "\",\"active\":\"2\\.0\",\"previous\":\"1\\.0\","
+                                                 "\"state\":\"up\",\"pid\":" + std::to_string(s.pid("app")) +
+                                                 ",\"seconds\":[0-9]+,\"ready\":null,\"activated_at\":\"" + iso +
+                                                 "\",\"activated_by\":\"" + me + "\",\"note\":null\\}\n\\]\n")));
+  // A fleet tool parses it.
+  {
+    auto o = s.opts();
+    o.input = js.out;
+    auto parsed = sh("command -v python3 >/dev/null || { echo no python3; exit 0; }\n"
+                     "python3 -c 'import json,sys; d=json.load(sys.stdin); print(d[0][\"active\"], d[0][\"ready\"])'",
+                     o);
+    if (parsed.out == "no python3\n") WARN("no python3: the JSON is not parsed");
+    else CHECK(parsed.out == "2.0 None\n");
+  }
   auto list = s.deploy({"list", "app"});
   CHECK(list.out == "1.0 previous\n2.0 active\n");
   auto lj = s.deploy({"list", "app", "--json"});
   CHECK(lj.out.find("{\"version\":\"2.0\",\"active\":true,\"previous\":false}") != std::string::npos);
   auto h = split_lines(s.deploy({"history", "app"}).out);
   REQUIRE(h.size() == 6);
+  for (auto& l : h) {  // time, user, action, from-version, to-version, result
+    INFO(l);
+    CHECK(std::regex_match(l, std::regex(iso + "\t" + me + "\t[a-z]+\t[^\t]+\t[^\t]+\t[^\t]+")));
+  }
+  CHECK(h[0].find("\tinstall\t-\t1.0\tok") != std::string::npos);
+  auto hj = s.deploy({"history", "app", "--json"}).out;
+  INFO(hj);
+  CHECK(count_lines(hj) == 8);  // [, six objects, ]
+  CHECK(std::regex_search(hj, std::regex("^\\[\n\\{\"time\":\"" + iso + "\",\"user\":\"" + me +
+                                             "\",\"action\":\"install\",\"from\":null,\"to\":\"1\\.0\","
+                                             "\"result\":\"ok\"\\},\n")));
+  CHECK(hj.find("\"action\":\"rollback\",\"from\":\"2.0\",\"to\":\"1.0\",\"result\":\"ok\"}") !=
+        std::string::npos);
   CHECK(h[2].find("\tactivate\t-\t1.0\tok") != std::string::npos);
   CHECK(h[3].find("\tactivate\t1.0\t2.0\tok") != std::string::npos);
   CHECK(h[4].find("\trollback\t2.0\t1.0\tok") != std::string::npos);
@@ -160,8 +201,8 @@ TEST_CASE("svdeploy rolls back a version that exits at once", "[svdeploy][e2e]")
   auto h = s.history("app");
   CHECK(h.find("\tactivate\t1.4.2\t1.5.0\tunhealthy: 1.5.0 exited 3 times") != std::string::npos);
   CHECK(h.find("\trollback\t1.5.0\t1.4.2\tok") != std::string::npos);
-  CHECK(read_file(s.service_dir("app") / "current") == "");
-  CHECK(fs::read_symlink(s.service_dir("app") / "current").string() == "../1.4.2");
+  CHECK(fs::read_symlink(s.store / "app/current").string() == "1.4.2");
+  CHECK(fs::read_symlink(s.service_dir("app") / "current").string() == "../current");
 }
 
 TEST_CASE("svdeploy rolls back a version that crashes after 1 s", "[svdeploy][e2e]") {
@@ -177,7 +218,9 @@ TEST_CASE("svdeploy rolls back a version that crashes after 1 s", "[svdeploy][e2
   CHECK(r.code == 1);
   CHECK(r.err.rfind("svdeploy: fatal: rolled back to 1: 2 exited 3 times within ", 0) == 0);
   CHECK(s.active("app") == "1");
+  CHECK(s.history("app").find("\tactivate\t1\t2\tunhealthy: 2 exited 3 times within ") != std::string::npos);
   CHECK(s.history("app").find("\trollback\t2\t1\tok") != std::string::npos);
+  CHECK(eventually(5s, [&] { return s.pid("app") > 0 && s.running_version("app") == "1"; }));
 }
 
 TEST_CASE("svdeploy: a first version that fails leaves the service stopped, exit 2",
@@ -239,6 +282,21 @@ TEST_CASE("svdeploy: kill -9 at each point leaves one complete version, the next
     CHECK(r.err.find("removed .tmp-2-") != std::string::npos);
     CHECK(r.out.find("app 2: installed") != std::string::npos);
   }
+  SECTION("during the automatic rollback of a failed version") {
+    s.release("bad", "exit 3\n");
+    REQUIRE(s.deploy({"install", "app", "bad", (s.src / "bad").string()}).code == 0);
+    kill_at("rolling-back", {"activate", "app", "bad"});
+    CHECK(s.active("app") == "1");
+    CHECK(fs::read_symlink(s.store / "app/current").string() == "bad");
+    auto l = s.deploy({"list", "app"});  // reports and repairs
+    CHECK(l.out == "1 active\nbad\n");
+    CHECK(l.err == "svdeploy: warning: app: an interrupted activate of bad was undone; 1 is active\n");
+    CHECK(fs::read_symlink(s.store / "app/current").string() == "1");
+    CHECK(eventually(10s, [&] { return s.pid("app") > 0 && s.running_version("app") == "1"; }));
+    auto h = s.history("app");
+    CHECK(h.find("\tactivate\t1\tbad\tunhealthy: bad exited 3 times") != std::string::npos);
+    CHECK(h.find("\trepair\tbad\t1\tinterrupted activate undone\n") != std::string::npos);
+  }
   SECTION("before the switch, after it, and during the health wait") {
     REQUIRE(s.deploy({"install", "app", "2", (s.src / "v2").string()}).code == 0);
     for (const char* point : {"before-switch", "after-switch", "health-wait"}) {
@@ -251,12 +309,21 @@ TEST_CASE("svdeploy: kill -9 at each point leaves one complete version, the next
       CHECK(st.err.find("svdeploy: warning: app: an interrupted activate of 2 was") != std::string::npos);
       CHECK(st.out.rfind("app: 1 ", 0) == 0);
       CHECK_FALSE(svkit::test::exists(s.store / "app/.intent"));
-      CHECK(fs::read_symlink(s.service_dir("app") / "current").string() == "../1");
+      CHECK(fs::read_symlink(s.store / "app/current").string() == "1");
       CHECK(eventually(10s, [&] { return s.pid("app") > 0 && s.running_version("app") == "1"; }));
       CHECK(s.history("app").find("\trepair\t2\t1\tinterrupted activate") != std::string::npos);
     }
     CHECK(s.deploy({"activate", "app", "2"}).code == 0);
     CHECK(eventually(5s, [&] { return s.running_version("app") == "2"; }));
+    // A rollback killed in its health wait: undone the same way.
+    kill_at("health-wait", {"rollback", "app"});
+    CHECK(s.active("app") == "2");
+    auto h = s.deploy({"history", "app"});
+    CHECK(h.err.find("svdeploy: warning: app: an interrupted rollback of 1 was undone; 2 is active") !=
+          std::string::npos);
+    CHECK(fs::read_symlink(s.store / "app/current").string() == "2");
+    CHECK(eventually(10s, [&] { return s.pid("app") > 0 && s.running_version("app") == "2"; }));
+    CHECK(h.out.find("\trepair\t1\t2\tinterrupted rollback undone") != std::string::npos);
   }
 }
 
@@ -325,6 +392,17 @@ TEST_CASE("svdeploy waits for readiness and rolls back a version that never beco
   CHECK(eventually(5s, [&] { return s.running_version("app") == "1"; }));
   st = s.deploy({"status", "app"});
   CHECK(st.out.find(", ready 1;") != std::string::npos);
+
+  // Readiness through runit's ./check (run by supervise): one that never passes.
+  auto failing = s.release("failing", steady());
+  write_script(failing / "check", "exit 1\n");
+  REQUIRE(s.deploy({"install", "app", "3", failing.string()}).code == 0);
+  r = s.deploy({"activate", "app", "3", "-w", "1.5"});
+  CHECK(r.code == 1);
+  CHECK(r.err == "svdeploy: fatal: rolled back to 1: 3 not ready within 1.5 s\n");
+  CHECK(s.active("app") == "1");
+  CHECK_FALSE(svkit::test::exists(s.service_dir("app") / "check"));  // 1 has none
+  CHECK(eventually(5s, [&] { return s.running_version("app") == "1"; }));
 }
 
 TEST_CASE("svdeploy remove and prune keep the active and the previous version", "[svdeploy][e2e]") {
@@ -333,6 +411,9 @@ TEST_CASE("svdeploy remove and prune keep the active and the previous version", 
   s.release("v", steady());
   for (auto v : {"1", "2", "3", "4", "5"})
     REQUIRE(s.deploy({"install", "app", v, (s.src / "v").string()}).code == 0);
+  // A service writes in its release directory (it runs there): the install order stays.
+  write_file(s.store / "app/1/written-by-the-service", "x");
+  CHECK(s.deploy({"list", "app"}).out == "1\n2\n3\n4\n5\n");
   REQUIRE(s.deploy({"activate", "app", "2"}).code == 0);
   REQUIRE(s.deploy({"activate", "app", "4"}).code == 0);
   auto r = s.deploy({"remove", "app", "2"});
@@ -341,6 +422,14 @@ TEST_CASE("svdeploy remove and prune keep the active and the previous version", 
   r = s.deploy({"remove", "app", "3"});
   CHECK(r.code == 0);
   CHECK(r.out == "app 3: removed\n");
+  CHECK(s.deploy({"list", "app"}).out == "1\n2 previous\n4 active\n5\n");
+  for (const char* bad : {"2.5", "-1", "x", ""}) {
+    r = s.deploy({"prune", "app", "--keep", bad});
+    CHECK(r.code == 100);
+    CHECK(r.err == "svdeploy: fatal: --keep needs a whole number, not '" + std::string(bad) + "'\n");
+  }
+  r = s.deploy({"prune", "app"});
+  CHECK(r.err == "svdeploy: fatal: prune needs --keep N\n");
   CHECK(s.deploy({"list", "app"}).out == "1\n2 previous\n4 active\n5\n");
   r = s.deploy({"prune", "app", "--keep", "3"});
   CHECK(r.code == 0);
@@ -351,4 +440,98 @@ TEST_CASE("svdeploy remove and prune keep the active and the previous version", 
   CHECK(s.history("app").find("\tremove\t3\t-\tok\n") != std::string::npos);
   CHECK(s.history("app").find("\tprune\t5\t-\tok\n") != std::string::npos);
   CHECK(fs::is_directory(s.rt / "app/data"));  // the runtime directory stays
+
+  // Only purge removes it, and only once the service is neither linked nor supervised.
+  write_file(s.rt / "app/data/keep", "x");
+  auto p = s.deploy({"purge", "app"});
+  CHECK(p.code == 100);
+  CHECK(p.err == "svdeploy: fatal: app is linked as " + (s.scan / "app").string() +
+                     "; disable it first (sv disable app)\n");
+  CHECK(read_file(s.rt / "app/data/keep") == "x");
+  RunOptions o;
+  o.env["SVDIR"] = s.scan.string();
+  auto dis = run(bin("sv"), {"disable", "app"}, o);
+  REQUIRE(dis.code == 0);
+  p = s.deploy({"purge", "app"});
+  CHECK(p.code == 0);
+  CHECK(p.out == "app: purged (releases, state, journal and runtime directory removed)\n");
+  CHECK_FALSE(svkit::test::exists(s.rt / "app"));
+  CHECK_FALSE(svkit::test::exists(s.store / "app"));
+  CHECK(s.deploy({"status"}).out == "");
+  CHECK(s.deploy({"purge", "app"}).err == "svdeploy: fatal: app: no such service in " + s.store.string() + "\n");
+}
+
+TEST_CASE("svdeploy links into the scan directory as sv enable does", "[svdeploy][e2e]") {
+  Scratch s;
+  s.release("v1", steady());
+  REQUIRE(s.deploy({"install", "app", "1", (s.src / "v1").string()}).code == 0);
+  // Made under a dot name (a scanner ignores it), then renamed into place.
+  Tool t(bin("svdeploy"), {"activate", "app", "1"}, s.opts({{"SVDEPLOY_TEST_STOP", "link-made"}}));
+  REQUIRE(eventually(20s, [&] {
+    return read_file("/proc/" + std::to_string(t.pid()) + "/stat").find(") T ") != std::string::npos;
+  }));
+  std::vector<std::string> names;
+  for (auto& e : fs::directory_iterator(s.scan)) names.push_back(e.path().filename().string());
+  REQUIRE(names.size() == 1);
+  CHECK(names[0] == ".app.svdeploy-" + std::to_string(t.pid()));
+  t.signal(SIGCONT);
+  auto code = t.wait_exit(30s);
+  REQUIRE(code);
+  CHECK(*code == 0);
+  CHECK(fs::read_symlink(s.scan / "app") == s.service_dir("app"));
+  CHECK_FALSE(svkit::test::exists(s.scan / names[0]));
+
+  // Never over another service of the same name: refused before anything changes.
+  auto other = s.tmp / "other";
+  make_dirs(other);
+  write_file(other / "down", "");
+  write_script(other / "run", "exec sleep 60\n");
+  fs::create_symlink(other, s.scan / "web");
+  REQUIRE(s.deploy({"install", "web", "1", (s.src / "v1").string()}).code == 0);
+  auto r = s.deploy({"activate", "web", "1"});
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: another service is linked as " + (s.scan / "web").string() + "\n");
+  CHECK_FALSE(svkit::test::exists(s.service_dir("web")));
+  CHECK_FALSE(svkit::test::exists(s.store / "web/.intent"));
+  CHECK(fs::read_symlink(s.scan / "web") == other);
+  CHECK(s.history("web").find("activate") == std::string::npos);
+}
+
+TEST_CASE("svdeploy: the settle time is 2 s unless set", "[svdeploy][e2e]") {
+  Scratch s;
+  s.release("v1", steady());
+  REQUIRE(s.deploy({"install", "app", "1", (s.src / "v1").string()}).code == 0);
+  auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(s.deploy({"activate", "app", "1"}, {{"SVDEPLOY_SETTLE", ""}}).code == 0);
+  // A lower bound only: healthy means up for the whole settle time.
+  CHECK(std::chrono::steady_clock::now() - t0 >= 2s);
+  CHECK(s.pid("app") > 0);
+}
+
+TEST_CASE("svdeploy: root directories come from options over variables over the configuration",
+          "[svdeploy][e2e]") {
+  Scratch s;
+  s.release("v1", steady());
+  // Variables point elsewhere; the options win.
+  std::map<std::string, std::string> elsewhere{{"SVDEPLOY_STORE", (s.tmp / "env-store").string()},
+                                               {"SVDEPLOY_RUNTIME", (s.tmp / "env-run").string()},
+                                               {"SVDEPLOY_SCANDIR", (s.tmp / "env-scan").string()}};
+  std::vector<std::string> flags{"--store", s.store.string(), "--runtime=" + s.rt.string(),
+                                 "--scandir", s.scan.string()};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), flags.begin(), flags.end());
+    return s.deploy(args, elsewhere);
+  };
+  REQUIRE(with({"install", "app", "1", (s.src / "v1").string()}).code == 0);
+  REQUIRE(with({"activate", "app", "1"}).code == 0);
+  CHECK(fs::read_symlink(s.scan / "app") == s.service_dir("app"));
+  CHECK(fs::is_directory(s.rt / "app/data"));
+  CHECK(eventually(5s, [&] { return s.running_version("app") == "1"; }));
+  for (auto& [k, v] : elsewhere) CHECK_FALSE(svkit::test::exists(v));
+  // Variables over the configuration file; the file over the compiled-in defaults.
+  write_file(s.tmp / "svdeploy.conf", "store = " + (s.tmp / "conf-store").string() + "\n");
+  auto r = s.deploy({"list", "app"}, {{"SVDEPLOY_STORE", ""}});
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: app: no such service in " + (s.tmp / "conf-store").string() + "\n");
+  CHECK(s.deploy({"list", "app"}).out == "1 active\n");
 }

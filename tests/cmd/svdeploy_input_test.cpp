@@ -99,6 +99,12 @@ TEST_CASE("svdeploy refuses bad releases, names and archives, nothing changes", 
   refused({"install", "app", "2", esc.string()},
           "release symlink pw -> /etc/passwd points outside the release");
   fs::remove(esc / "pw");
+  // Each link harmless as text, the second leads out through the first.
+  fs::create_symlink(".", esc / "here");
+  fs::create_symlink("here/..", esc / "up");
+  refused({"install", "app", "2", esc.string()}, "release symlink up -> here/.. points outside the release");
+  fs::remove(esc / "up");
+  fs::remove(esc / "here");
   make_dirs(esc / "sub");
   fs::create_symlink("../run", esc / "sub/inside");  // inside: fine, below
   auto big = s.release("big", steady());
@@ -133,6 +139,12 @@ TEST_CASE("svdeploy refuses bad releases, names and archives, nothing changes", 
           "archive symlink pw -> /etc/passwd points outside the release");
   refused({"install", "app", "2", tar("symrel", {kRun, {"d/pw", '2', "../../etc/passwd"}})},
           "archive symlink d/pw -> ../../etc/passwd points outside the release");
+  refused({"install", "app", "2", tar("chain", {kRun, {"x", '2', "."}, {"y", '2', "x/.."}})},
+          "release symlink y -> x/.. points outside the release");
+  refused({"install", "app", "2", tar("via", {kRun, {"sub", '5', ""}, {"d", '2', "sub"}, {"d/f", '0', "x"}})},
+          "archive entry d/f goes through the symlink d");
+  refused({"install", "app", "2", tar("hvia", {kRun, {"d", '2', "."}, {"h", '1', "d/run"}})},
+          "archive hard link h -> d/run goes through the symlink d");
   refused({"install", "app", "2", tar("dev", {kRun, {"null", '3', ""}})},
           "archive entry null is a character device");
   refused({"install", "app", "2", tar("hard", {kRun, {"h", '1', "/etc/passwd"}})},
@@ -173,6 +185,10 @@ TEST_CASE("svdeploy refuses bad releases, names and archives, nothing changes", 
   r = s.deploy({"frobnicate"});
   CHECK(r.code == 100);
   CHECK(r.err.rfind("svdeploy: fatal: usage: svdeploy ", 0) == 0);
+  // The limits themselves are fine: 64 characters, dots, '+', '_', '-' and one '@' in a name.
+  std::string v64(64, 'v');
+  CHECK(s.deploy({"install", "app", v64, (s.src / "good").string()}).code == 0);
+  CHECK(s.deploy({"install", "a-b_c.d+e@" + std::string(54, 'i'), "1.0-rc.1+b2", (s.src / "good").string()}).code == 0);
 }
 
 TEST_CASE("svdeploy: a full disk during install leaves nothing behind", "[svdeploy][e2e]") {
@@ -208,4 +224,45 @@ TEST_CASE("svdeploy: a full disk during install leaves nothing behind", "[svdepl
   CHECK(r.code == 111);
   CHECK(r.err.find("No space left on device") != std::string::npos);
   CHECK(s.deploy({"list", "app"}).out == "1 active\n");
+}
+
+TEST_CASE("svdeploy installs .tar, .tar.gz and .tar.xz releases, modes and links kept",
+          "[svdeploy][e2e]") {
+  Scratch s;
+  auto d = s.release("r", steady());
+  make_dirs(d / "lib");
+  write_file(d / "lib/secret", "key\n", 0640);
+  write_file(d / "lib/tool", "#!/bin/sh\n", 0750);
+  fs::create_symlink("lib/tool", d / "tool");
+  REQUIRE(s.deploy({"install", "app", "dir", d.string()}).code == 0);
+  for (auto& [ext, flag] : std::vector<std::pair<std::string, std::string>>{
+           {".tar", ""}, {".tar.gz", "z"}, {".tar.xz", "J"}}) {
+    INFO(ext);
+    auto archive = s.tmp / ("r" + ext);
+    REQUIRE(sh("tar -C " + d.string() + " -c" + flag + "f " + archive.string() + " .").code == 0);
+    // Not a plain tar in disguise: the compressed ones start with their magic.
+    auto head = read_file(archive).substr(0, 6);
+    if (flag == "z") CHECK(head.substr(0, 2) == "\x1f\x8b");
+    if (flag == "J") CHECK(head == std::string("\xfd" "7zXZ", 5) + '\0');
+    std::string v = "v" + ext.substr(1);
+    for (auto& c : v)
+      if (c == '.') c = '-';
+    auto r = s.deploy({"install", "app", v, archive.string()});
+    REQUIRE(r.code == 0);
+    CHECK(r.out == "app " + v + ": installed\n");
+    auto rel = s.store / "app" / v;
+    struct stat st;
+    REQUIRE(::stat((rel / "run").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0755);
+    REQUIRE(::stat((rel / "lib/secret").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0640);
+    CHECK(read_file(rel / "lib/secret") == "key\n");
+    REQUIRE(::stat((rel / "lib/tool").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0750);
+    CHECK(fs::read_symlink(rel / "tool").string() == "lib/tool");
+    // The same archive again: a no-op.
+    CHECK(s.deploy({"install", "app", v, archive.string()}).out == "app " + v + ": already installed, same content\n");
+  }
+  REQUIRE(s.deploy({"activate", "app", "vtar-xz"}).code == 0);
+  CHECK(eventually(5s, [&] { return s.running_version("app") == "vtar-xz"; }));
 }

@@ -45,11 +45,17 @@ TEST_CASE("svdeploy new: template errors name file, line and variable, and write
   err({}, t.string() + "/run:2: undefined variable 'port'");
   write_script(t / "run", "exec {{ command }}\n");
   write_script(t / "log/run", "exec svlogd -tt {{ logdir\n");
-  err({}, t.string() + "/log/run:2: unterminated {{");
+  err({}, t.string() + "/log/run:2: unterminated {{ logdir");
   write_script(t / "log/run", "exec svlogd -tt {{ log dir }}\n");
   err({}, t.string() + "/log/run:2: bad placeholder {{ log dir }}");
   write_script(t / "log/run", "exec svlogd -tt .\n");
-  err({"--set", "command=a\nb"}, "--set command: the value contains a newline");
+  err({"--set", "command=a\nb"},
+      t.string() + "/run:2: variable 'command' has a newline, allowed only in a placeholder alone on its line");
+  make_dirs(t / "env");
+  write_file(t / "env/OPTS", "{{ command }}\n");
+  err({"--set", "command=a\rb"},
+      t.string() + "/env/OPTS:1: variable 'command' has a newline, allowed only in a placeholder alone on its line outside env/");
+  fs::remove_all(t / "env");
   err({"--set", "novalue"}, "--set needs KEY=VALUE, not 'novalue'");
   write_file(s.tmp / "bad.vars", "command = x\nthis line has no equals sign\n");
   err({"--vars", (s.tmp / "bad.vars").string()},
@@ -68,6 +74,12 @@ TEST_CASE("svdeploy new: template errors name file, line and variable, and write
   CHECK(r.err == "svdeploy: fatal: " + std::string(SVKIT_SOURCE_DIR) +
                      "/service-templates/account/log/run:2: undefined variable 'user'\n");
   CHECK(nothing_written(s, "acct"));
+  if (need_root("an account looked up as root")) {
+    r = s.deploy({"new", "acct", "--template", "account", "--set", "user=svdeploy-no-such-user"});
+    CHECK(r.code == 100);
+    CHECK(r.err == "svdeploy: fatal: unknown account 'svdeploy-no-such-user' (template variable user)\n");
+    CHECK(nothing_written(s, "acct"));
+  }
 }
 
 TEST_CASE("svdeploy new: instances of the daemon template, variables in order, modes kept",
@@ -103,6 +115,15 @@ TEST_CASE("svdeploy new: instances of the daemon template, variables in order, m
   CHECK(r.err == "svdeploy: fatal: web@8080 exists; use install and activate for new versions\n");
   auto st_out = s.deploy({"status"}).out;
   CHECK(st_out.find("web@8080: 1 up") != std::string::npos);
+  // A value of several lines fills a placeholder alone on its line.
+  auto t = s.tmp / "conf";
+  make_dirs(t / "etc");
+  write_script(t / "run", "exec sleep 60\n");
+  write_file(t / "etc/app.conf", "[main]\n  {{ extra }}\nend\n", 0640);
+  REQUIRE(s.deploy({"new", "conf", "--template", t.string(), "--set", "extra=a = 1\nb = 2"}).code == 0);
+  CHECK(read_file(s.store / "conf/1/etc/app.conf") == "[main]\n  a = 1\nb = 2\nend\n");
+  REQUIRE(::stat((s.store / "conf/1/etc/app.conf").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0640);
   CHECK(st_out.find("web@8081: 1 up") != std::string::npos);
 }
 
@@ -144,6 +165,21 @@ TEST_CASE("svdeploy new: the account template runs as its account in a runtime d
     CHECK(st.st_uid == 65534);
   }
   REQUIRE(eventually(5s, [&] { return svkit::test::exists(s.rt / "acct/data/mine"); }));
+  // A release installed (not from a template) names its account with --user.
+  s.release("plain", steady());
+  r = s.deploy({"install", "plain", "1", (s.src / "plain").string(), "--user", "nobody"});
+  REQUIRE(r.code == 0);
+  CHECK(read_file(s.store / "plain/owner") == "nobody\n");
+  for (const char* sub : {"", "/log", "/etc", "/data", "/run", "/console"}) {
+    INFO(sub);
+    REQUIRE(::stat((s.rt / ("plain" + std::string(sub))).c_str(), &st) == 0);
+    CHECK(st.st_uid == 65534);
+  }
+  r = s.deploy({"install", "plain", "2", (s.src / "plain").string(), "--user", "svdeploy-no-such-user"});
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: unknown account 'svdeploy-no-such-user' (--user)\n");
+  CHECK(read_file(s.store / "plain/owner") == "nobody\n");
+  CHECK_FALSE(svkit::test::exists(s.store / "plain/2"));
   REQUIRE(eventually(5s, [&] { return s.pid("acct") > 0 && uid_of(s.pid("acct")) == "65534"; }));
 }
 
