@@ -249,3 +249,31 @@ TEST_CASE("supervise deps: svscan SIGHUP: a dependent that does not stop holds i
   CHECK(scan.wait_exit(15s) == 111);
   CHECK(noted(sc.tmp.path(), "app1") >= 0);  // handled once continued
 }
+
+TEST_CASE("supervise deps: a malformed dependencies.d or entry: one warning, treated as absent",
+          "[supervise][deps][e2e]") {
+  Scan sc;
+  sc.add("file");  // dependencies.d is a file: no dependencies
+  write_file(sc.dir("file") / "dependencies.d", "db\n");
+  Tool file("supervise", {sc.dir("file").string()});
+  REQUIRE(phase_becomes(sc.dir("file"), "up"));
+  REQUIRE(eventually(5s, [&] { return count_lines(file.err()) >= 1; }));
+  CHECK(file.err() == "supervise " + sc.dir("file").string() +
+                          ": warning: ignoring malformed dependencies.d\n");
+
+  sc.add("app");  // a directory among the entries: ignored; the file entry still counts
+  sc.depend("app", "db");
+  make_dirs(sc.dir("app") / "dependencies.d" / "sub");
+  Tool app("supervise", {sc.dir("app").string()});
+  REQUIRE(phase_becomes(sc.dir("app"), "waiting"));
+  CHECK(ext(sc.dir("app"), "waiting_for") == "db");
+  CHECK(ext(sc.dir("app"), "reason") == "waiting for db");
+  touch(sc.dir("app") / "dependencies.d" / "later");  // an event: evaluated again
+  REQUIRE(eventually(5s, [&] { return ext(sc.dir("app"), "waiting_for") == "db later"; }));
+  fs::remove(sc.dir("app") / "dependencies.d" / "later");
+  sc.add("db");
+  Tool db("supervise", {sc.dir("db").string()});
+  REQUIRE(phase_becomes(sc.dir("app"), "up"));
+  CHECK(app.err() == "supervise " + sc.dir("app").string() +
+                         ": warning: dependencies.d/sub is neither a file nor a symlink: ignored\n");
+}
