@@ -277,6 +277,8 @@ void run_started(Context& c, Service& s, int notify_read, int64_t now) {
 
 void run_ended(Context& c, Service& s, int code, int low) {
   int64_t now = now_ms();
+  bool unready = s.unready;
+  s.unready = false;
   s.has_exit = true;
   s.notify.reset();
   s.ready_at = s.kill_at = s.check_at = -1;
@@ -287,7 +289,8 @@ void run_ended(Context& c, Service& s, int code, int low) {
   s.up_since_ms = -1;
   if (s.sv.want != svkit::Goal::up) return;  // stopped on purpose: no restart to pace
   int sig = code == -1 ? (low & 0x7f) : 0;
-  if (code != 0 && !s.tripped) alert(c, s, 'c', code, sig);  // the watchdog alerted
+  // The watchdog or timeout-ready stopped this run and alerted already: no crash as well.
+  if (code != 0 && !s.tripped && !unready) alert(c, s, 'c', code, sig);
   if (s.policy.limit_count &&
       s.tally.add(static_cast<uint32_t>(now), s.policy.limit_count, s.policy.limit_ms)) {
     set(c, s, svkit::on_failed(s.sv));
@@ -338,6 +341,7 @@ void due(Context& c, Service& s, int64_t now) {
       s.reason[0] = 0;
       reason_of(s) << "not ready in " << static_cast<int64_t>(s.policy.timeout_ready_ms) << " ms";
       alert(c, s, 'u', 0, 0);
+      s.unready = true;
       set(c, s, svkit::on_ready_timeout(s.sv));
     }
   }

@@ -67,6 +67,7 @@ struct Service {
   int64_t leftover_at = -1;      // processes left by an ended run: next look / SIGKILL
   bool leftover_killed = false;  //   (no start before they are gone)
   bool tripped = false;          // the run now stopping was stopped by the watchdog
+  bool unready = false;          //   ... or for timeout-ready (alerted as unready, not crash)
   uint8_t mem_strikes = 0, cpu_strikes = 0;  // consecutive samples over the limit
   int64_t watch_at = -1;         // next watchdog sample (monotonic ms), -1: none
   svkit::TreeSampler sampler;    // the tree's /proc files kept open between samples
