@@ -170,6 +170,26 @@ TEST_CASE("supervise policy: check: polled until it exits 0, only without notifi
   CHECK(ext(f.dir, "phase") == "starting");
 }
 
+TEST_CASE("supervise policy: check: the interval doubles from 10 ms and stays at 1 s",
+          "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_script(s / "run", "exec sleep 30\n");
+  write_script(s / "check", "date +%s%N >> ../checks\nexit 1\n");
+  Tool sup("supervise", {s.str()});
+  REQUIRE(eventually(15s, [&] { return lines_in(s.tmp / "checks") >= 10; }));
+  auto lines = split_lines(read_file(s.tmp / "checks"));
+  std::vector<int64_t> gaps;  // from one check's start to the next: its run time + the interval
+  for (size_t i = 1; i < 10; ++i)
+    gaps.push_back((std::stoll(lines[i]) - std::stoll(lines[i - 1])) / 1000000);
+  INFO("gaps " << gaps[0] << " " << gaps[1] << " " << gaps[2] << " " << gaps[3] << " " << gaps[4]
+               << " " << gaps[5] << " " << gaps[6] << " " << gaps[7] << " " << gaps[8]);
+  for (size_t i = 0; i < 6; ++i) CHECK(gaps[i] >= (20 << i));  // 20, 40, ... 640 ms
+  for (size_t i = 6; i < 9; ++i) CHECK(gaps[i] >= 1000);       // then 1 s
+  CHECK(gaps[7] < 1900);  // not 2.5 s: the interval stays at 1 s
+  CHECK(gaps[8] < 1900);
+  CHECK(ext(s.dir, "phase") == "starting");
+}
+
 TEST_CASE("supervise policy: timeout-ready: not ready in time is stopped, alerted, restarted",
           "[supervise][policy][e2e]") {
   ServiceDir s;
