@@ -473,3 +473,33 @@ TEST_CASE("supervise policy: SVKIT_SCANDIR is not passed on to the service",
   REQUIRE(eventually(5s, [&] { return read_file(s.tmp / "env").find("PATH=") != std::string::npos; }));
   CHECK(read_file(s.tmp / "env").find("SVKIT_SCANDIR") == std::string::npos);
 }
+
+TEST_CASE("supervise policy: timeout-ready's stops count as exits for restart-limit",
+          "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_file(s / "notification-fd", "3");
+  write_file(s / "timeout-ready", "100");
+  write_file(s / "restart-backoff", "10 10\n");
+  write_file(s / "restart-limit", "2 60\n");
+  write_script(s / "run", "echo >> ../starts\nexec sleep 30\n");  // never ready
+  Tool sup("supervise", {s.str()});
+  REQUIRE(phase_becomes(s.dir, "failed", 10s));
+  CHECK(ext(s.dir, "reason") == "2 exits in 60 s");
+  CHECK(lines_in(s.tmp / "starts") == 2);
+  CHECK(ext(s.dir, "last_exit") == "-1 15");
+}
+
+TEST_CASE("supervise policy: a ./check or ./alert that is not executable is not used",
+          "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_file(s / "check", "#!/bin/sh\nexit 1\n");  // mode 0644: not a readiness check
+  write_file(s / "alert", "#!/bin/sh\necho alerted >> ../alerts\n");
+  write_script(s / "run", "echo >> ../starts\n[ $(wc -l < ../starts) -ge 2 ] && exec sleep 30\nexit 5\n");
+  Tool sup("supervise", {s.str()});
+  REQUIRE(eventually(5s, [&] { return lines_in(s.tmp / "starts") == 2; }));  // a crash, then up
+  REQUIRE(phase_becomes(s.dir, "up"));
+  CHECK(ext(s.dir, "ready") == "-");
+  CHECK(ext(s.dir, "last_exit") == "5 0");
+  CHECK_FALSE(svkit::test::exists(s.tmp / "alerts"));
+  CHECK(sup.err().empty());
+}
