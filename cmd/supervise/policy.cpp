@@ -466,6 +466,7 @@ void policy_leave(Service& s) {
 
 void fill_ext_status(const Service& s, svkit::ExtStatus& e) {
   e.phase = svkit::phase_of(s.sv);
+  static char backoff_reason[48];  // written just after this call (files.cpp)
   e.ready = !s.policy.has_readiness() ? -1 : s.sv.ready ? 1 : 0;
   e.ready_since_ms = s.sv.ready ? s.ready_real_ms : -1;
   e.restarts = s.starts ? s.starts - 1 : 0;
@@ -474,6 +475,16 @@ void fill_ext_status(const Service& s, svkit::ExtStatus& e) {
   e.exit_signal = exit_signal(s);
   const char* dr = deps_reason(s);
   e.reason = dr ? dr : s.reason;
+  if (!e.reason[0] && e.phase == svkit::Phase::backoff) {  // why it waits: the last exit
+    Text t{backoff_reason, backoff_reason + sizeof backoff_reason};
+    backoff_reason[0] = 0;
+    if (s.has_exit) {
+      if (s.exit_code == -1) t << "signal " << static_cast<int64_t>(exit_signal(s)) << ", ";
+      else t << "exit " << static_cast<int64_t>(s.exit_code) << ", ";
+    }
+    t << (s.policy.backoff_initial_ms ? "restart-backoff" : "one start per second");
+    e.reason = backoff_reason;
+  }
   e.waiting_for = deps_waiting_for(s);
   e.backoff_until_ms = s.sv.backoff ? s.restart_real_ms : -1;
   e.pid = s.sv.pid;

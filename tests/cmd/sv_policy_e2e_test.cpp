@@ -149,6 +149,7 @@ TEST_CASE("sv up and restart start a service waiting in back-off at once",
   CHECK(js.find("\"state\":\"down\"") != std::string::npos);
   CHECK(js.find("\"phase\":\"backoff\"") != std::string::npos);
   CHECK(js.find("\"last_exit\":{\"code\":1,\"signal\":0}") != std::string::npos);
+  CHECK(js.find("\"reason\":\"exit 1, restart-backoff\"") != std::string::npos);
   static const std::regex left("\"backoff_ms\":([0-9]+)");
   std::smatch m;
   REQUIRE(std::regex_search(js, m, left));
