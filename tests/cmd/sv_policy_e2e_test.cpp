@@ -179,7 +179,7 @@ TEST_CASE("sv up starts a service that failed (restart-limit)", "[clients][sv][p
   auto r = rig.sv({"up", "web"});
   CHECK(r.code == 0);
   CHECK(eventually(10s, [&] { return restarts(rig.dir) > before; }));
-  // Other bytes keep runit's rule: "d" is sent (want differs), a second "d" skipped.
+  // Other bytes keep runit's rule: "d" is sent (the wanted state differs).
   REQUIRE(rig.sv({"-w", "10", "down", "web"}).code == 0);
   CHECK(phase_becomes(rig.dir, "down"));
 }
