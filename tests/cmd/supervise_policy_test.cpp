@@ -131,6 +131,7 @@ TEST_CASE("supervise policy: malformed files: one warning each, treated as absen
             std::string::npos);
     if (first) {  // a restart reads the files again, but says nothing new
       first = false;
+      REQUIRE(eventually(5s, [&] { return lines_in(s.tmp / "starts") == 1; }));  // not killed before
       pid_t pid = pid_of(s.dir);
       REQUIRE(control(s.dir, "k"));
       REQUIRE(wait_running(s.dir, pid, 5s));  // runit's throttle: restart-backoff is absent
