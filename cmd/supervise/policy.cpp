@@ -96,6 +96,8 @@ void run_alert(Context& c, Service& s, char ev, int code, int sig) {
   }
   s.alert_pid = pid;
   s.alert_kill_at = now_ms() + kAlertMaxMs;
+  s.alert_sids[s.alert_sid_next] = pid;
+  s.alert_sid_next = static_cast<uint8_t>((s.alert_sid_next + 1) % 4);
 }
 
 // One ./alert at a time; what arrives meanwhile is coalesced into the next run.

@@ -507,3 +507,32 @@ TEST_CASE("supervise policy: a ./check or ./alert that is not executable is not 
   CHECK_FALSE(svkit::test::exists(s.tmp / "alerts"));
   CHECK(sup.err().empty());
 }
+
+namespace {
+pid_t ppid_of(pid_t pid) {  // /proc/PID/stat field 4; 0 when gone
+  std::string st = read_file("/proc/" + std::to_string(pid) + "/stat");
+  auto close = st.rfind(')');
+  if (close == std::string::npos || close + 4 >= st.size()) return 0;
+  return std::stoi(st.substr(st.find(' ', close + 2) + 1));
+}
+}  // namespace
+
+TEST_CASE("supervise policy: what ./alert leaves in the background is not the service's",
+          "[supervise][policy][e2e]") {
+  ServiceDir s;
+  write_script(s / "run", "echo >> ../starts\n[ $(wc -l < ../starts) -ge 2 ] && exec sleep 30\nexit 3\n");
+  write_script(s / "alert", "sleep 20 > /dev/null 2>&1 &\necho $! > ../alert-bg\n");  // mail &
+  Tool sup("supervise", {s.str()});
+  REQUIRE(eventually(5s, [&] { return !read_file(s.tmp / "alert-bg").empty(); }));
+  pid_t bg = std::stoi(read_file(s.tmp / "alert-bg"));
+  // ./alert ended: its sleep is now supervise's child (the subreaper), beside the service.
+  REQUIRE(eventually(5s, [&] { return ppid_of(bg) == sup.pid(); }));
+  REQUIRE(eventually(5s, [&] { return lines_in(s.tmp / "starts") == 2 && ext(s.dir, "phase") == "up"; }));
+  REQUIRE(control(s.dir, "d"));  // the service's tree gets TERM, the alert's sleep does not
+  REQUIRE(phase_becomes(s.dir, "down"));
+  CHECK_FALSE(eventually(300ms, [&] { return !process_alive(bg); }));
+  REQUIRE(control(s.dir, "u"));  // and it holds up no start
+  CHECK(eventually(5s, [&] { return lines_in(s.tmp / "starts") == 3; }));
+  CHECK(sup.err().find("leaving") == std::string::npos);
+  ::kill(bg, SIGKILL);
+}
