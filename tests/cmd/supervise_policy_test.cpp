@@ -450,7 +450,7 @@ TEST_CASE("supervise policy: alert: one at a time, coalesced, killed after 10 s,
   // Killed after 10 s (its group: the sleep too); then one run for the coalesced crashes.
   REQUIRE(eventually(15s, [&] { return !process_alive(alert); }));
   auto took = std::chrono::steady_clock::now() - t0;
-  CHECK(took >= 9500ms);
+  CHECK(took >= 9s);  // t0 is a little after its start (the line it wrote)
   CHECK(took < 13s);
   REQUIRE(eventually(5s, [&] { return lines_in(s.tmp / "alerts") >= 2; }));
   CHECK_FALSE(eventually(300ms, [&] { return lines_in(s.tmp / "alerts") > 2; }));
