@@ -146,6 +146,7 @@ const char* policy_file_name(PolicyFile f) noexcept {
     case PolicyFile::memory_limit: return "memory-limit";
     case PolicyFile::cpu_limit: return "cpu-limit";
     case PolicyFile::watchdog_interval: return "watchdog-interval";
+    case PolicyFile::dependencies_d: return "dependencies.d";
     case PolicyFile::count: break;
   }
   return "";
@@ -244,7 +245,7 @@ size_t format_size(uint64_t bytes, char out[24]) noexcept {
 Policy read_policy(int dirfd) noexcept {
   Policy p;
   char buf[kPolicyFileMax + 1];
-  for (int i = 0; i < static_cast<int>(PolicyFile::count); ++i) {
+  for (int i = 0; i < static_cast<int>(PolicyFile::dependencies_d); ++i) {
     auto f = static_cast<PolicyFile>(i);
     size_t len = 0;
     int r = slurp(dirfd, policy_file_name(f), buf, len);
@@ -308,6 +309,7 @@ Policy read_policy(int dirfd) noexcept {
         if ((ok = v.has_value())) p.watchdog_ms = *v;
         break;
       }
+      case PolicyFile::dependencies_d:
       case PolicyFile::count: break;
     }
     if (!ok) p.malformed = static_cast<uint16_t>(p.malformed | (1u << i));
@@ -317,7 +319,11 @@ Policy read_policy(int dirfd) noexcept {
   p.check = p.notification_fd < 0 && executable(dirfd, "check");
   p.alert = executable(dirfd, "alert");
   struct stat st;
-  p.dependencies = ::fstatat(dirfd, "dependencies.d", &st, 0) == 0 && S_ISDIR(st.st_mode);
+  if (::fstatat(dirfd, "dependencies.d", &st, 0) == 0) {
+    p.dependencies = S_ISDIR(st.st_mode);
+    if (!p.dependencies)  // a file (or anything else) there: malformed, so absent
+      p.malformed = static_cast<uint16_t>(p.malformed | (1u << static_cast<int>(PolicyFile::dependencies_d)));
+  }
   return p;
 }
 

@@ -191,8 +191,10 @@ Step on_ready(const Supervised& s) noexcept {
 
 Step on_ready_timeout(const Supervised& s) noexcept {
   Step st{s, {}};
-  if (running(s) && s.has_readiness && !s.ready && !s.got_term)
-    stop(s, st.actions, s.down_signal);
+  if (!running(s) || !s.has_readiness || s.ready || s.got_term) return st;
+  stop(s, st.actions, s.down_signal);
+  // As d does: CONT, so that a paused service gets the signal (want up: stop() sent none).
+  if (s.want == Goal::up) st.actions.add(signal(s, SIGCONT, Target::group, 0));
   return st;
 }
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "svkit/dependencies.hpp"
+#include "svkit/diag.hpp"
 #include "svkit/status_file.hpp"
 
 namespace supervise {
@@ -34,6 +35,7 @@ struct Deps {
   std::vector<int> watches;
   std::string waiting_for;  // names, single spaces
   std::string reason;
+  std::string warned;       // the last dependencies.d error warned about
 };
 
 namespace {
@@ -107,13 +109,17 @@ bool dependencies_met(Context& c, Service& s) {
 #endif
   if (d.inotify) add_watch(d, "dependencies.d");
   auto list = svkit::read_dependencies(".", scan);
+  // An entry that is neither a file nor a symlink (or that cannot be read) is malformed:
+  // one warning, and it counts as absent (the other entries still count).
+  if (!list.error.empty() && list.error != d.warned) svkit::warn({list.error, ": ignored"});
+  d.warned = list.error;
   for (const auto& dep : list.deps) {
     if (dependency_up(dep.path)) continue;
     if (!d.waiting_for.empty()) d.waiting_for += ' ';
     d.waiting_for += dep.name;
     if (d.inotify) watch(d, dep.path);
   }
-  if (d.waiting_for.empty() && list.error.empty()) {
+  if (d.waiting_for.empty()) {
     if (d.inotify) unwatch(d);
     if (s.sv.waiting) apply(c, s, svkit::on_waiting(s.sv, false));
     return true;
@@ -131,7 +137,7 @@ bool dependencies_met(Context& c, Service& s) {
       return false;
     }
   }
-  d.reason = d.waiting_for.empty() ? list.error : "waiting for " + d.waiting_for;
+  d.reason = "waiting for " + d.waiting_for;
   if (!s.sv.waiting) apply(c, s, svkit::on_waiting(s.sv, true));
   return false;
 }

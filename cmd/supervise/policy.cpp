@@ -96,6 +96,8 @@ void run_alert(Context& c, Service& s, char ev, int code, int sig) {
   }
   s.alert_pid = pid;
   s.alert_kill_at = now_ms() + kAlertMaxMs;
+  s.alert_sids[s.alert_sid_next] = pid;
+  s.alert_sid_next = static_cast<uint8_t>((s.alert_sid_next + 1) % 4);
 }
 
 // One ./alert at a time; what arrives meanwhile is coalesced into the next run.
@@ -277,6 +279,8 @@ void run_started(Context& c, Service& s, int notify_read, int64_t now) {
 
 void run_ended(Context& c, Service& s, int code, int low) {
   int64_t now = now_ms();
+  bool unready = s.unready;
+  s.unready = false;
   s.has_exit = true;
   s.notify.reset();
   s.ready_at = s.kill_at = s.check_at = -1;
@@ -287,7 +291,8 @@ void run_ended(Context& c, Service& s, int code, int low) {
   s.up_since_ms = -1;
   if (s.sv.want != svkit::Goal::up) return;  // stopped on purpose: no restart to pace
   int sig = code == -1 ? (low & 0x7f) : 0;
-  if (code != 0 && !s.tripped) alert(c, s, 'c', code, sig);  // the watchdog alerted
+  // The watchdog or timeout-ready stopped this run and alerted already: no crash as well.
+  if (code != 0 && !s.tripped && !unready) alert(c, s, 'c', code, sig);
   if (s.policy.limit_count &&
       s.tally.add(static_cast<uint32_t>(now), s.policy.limit_count, s.policy.limit_ms)) {
     set(c, s, svkit::on_failed(s.sv));
@@ -338,6 +343,7 @@ void due(Context& c, Service& s, int64_t now) {
       s.reason[0] = 0;
       reason_of(s) << "not ready in " << static_cast<int64_t>(s.policy.timeout_ready_ms) << " ms";
       alert(c, s, 'u', 0, 0);
+      s.unready = true;
       set(c, s, svkit::on_ready_timeout(s.sv));
     }
   }
@@ -462,6 +468,7 @@ void policy_leave(Service& s) {
 
 void fill_ext_status(const Service& s, svkit::ExtStatus& e) {
   e.phase = svkit::phase_of(s.sv);
+  static char backoff_reason[48];  // written just after this call (files.cpp)
   e.ready = !s.policy.has_readiness() ? -1 : s.sv.ready ? 1 : 0;
   e.ready_since_ms = s.sv.ready ? s.ready_real_ms : -1;
   e.restarts = s.starts ? s.starts - 1 : 0;
@@ -470,6 +477,16 @@ void fill_ext_status(const Service& s, svkit::ExtStatus& e) {
   e.exit_signal = exit_signal(s);
   const char* dr = deps_reason(s);
   e.reason = dr ? dr : s.reason;
+  if (!e.reason[0] && e.phase == svkit::Phase::backoff) {  // why it waits: the last exit
+    Text t{backoff_reason, backoff_reason + sizeof backoff_reason};
+    backoff_reason[0] = 0;
+    if (s.has_exit) {
+      if (s.exit_code == -1) t << "signal " << static_cast<int64_t>(exit_signal(s)) << ", ";
+      else t << "exit " << static_cast<int64_t>(s.exit_code) << ", ";
+    }
+    t << (s.policy.backoff_initial_ms ? "restart-backoff" : "one start per second");
+    e.reason = backoff_reason;
+  }
   e.waiting_for = deps_waiting_for(s);
   e.backoff_until_ms = s.sv.backoff ? s.restart_real_ms : -1;
   e.pid = s.sv.pid;

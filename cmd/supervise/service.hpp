@@ -44,6 +44,8 @@ struct Service {
   char alert_pending = 0;        // event for the next ./alert run (coalesced): c f u
   svkit::UniqueFd notify;        // read end of the notification-fd pipe until ready
   pid_t check_pid = 0, alert_pid = 0;
+  pid_t alert_sids[4] = {};      // sessions of the last ./alert runs (setsid: sid = pid): what
+  uint8_t alert_sid_next = 0;    //   they leave behind is theirs, not the service's (tree.cpp)
   uint32_t check_every = 0;      // ./check interval, 10 ms doubling to 1 s
   uint32_t starts = 0;           // starts of ./run since supervise began
   uint32_t backoff_ms = 0;       // restart-backoff: the wait after the next exit
@@ -67,6 +69,7 @@ struct Service {
   int64_t leftover_at = -1;      // processes left by an ended run: next look / SIGKILL
   bool leftover_killed = false;  //   (no start before they are gone)
   bool tripped = false;          // the run now stopping was stopped by the watchdog
+  bool unready = false;          //   ... or for timeout-ready (alerted as unready, not crash)
   uint8_t mem_strikes = 0, cpu_strikes = 0;  // consecutive samples over the limit
   int64_t watch_at = -1;         // next watchdog sample (monotonic ms), -1: none
   svkit::TreeSampler sampler;    // the tree's /proc files kept open between samples

@@ -33,6 +33,24 @@ void add_tree(std::vector<pid_t>& out, pid_t root) {
   for (pid_t p : svkit::descendants(root)) out.push_back(p);
 }
 
+// P is in the session of an ./alert that ended (setsid: its session id was its pid): a
+// process it left in the background (mail, curl &), reparented to supervise. While a
+// session has members its id is never reused as a pid, so a session whose leader is gone
+// is still that ./alert's; one whose leader lives is a running ./alert's (skipped with its
+// tree) or, the pid reused since, someone else's.
+bool from_alert(const Context& c, pid_t p) noexcept {
+  bool any = false;
+  for (const Service* h : {&c.main, &c.log})
+    for (pid_t sid : h->alert_sids) any = any || sid > 0;
+  if (!any) return false;  // no ./alert ever ran: no getsid()
+  pid_t sid = ::getsid(p);
+  if (sid <= 0 || sid == p) return false;
+  for (const Service* h : {&c.main, &c.log})
+    for (pid_t a : h->alert_sids)
+      if (a == sid) return ::kill(sid, 0) != 0 && errno == ESRCH;
+  return false;
+}
+
 }  // namespace
 
 bool tree_init(const Context& c) noexcept {
@@ -64,7 +82,7 @@ std::vector<pid_t> service_tree(const Service& s) {
   }
   std::sort(skip.begin(), skip.end());
   for (pid_t p : svkit::descendants(::getpid()))
-    if (!std::binary_search(skip.begin(), skip.end(), p)) out.push_back(p);
+    if (!std::binary_search(skip.begin(), skip.end(), p) && !from_alert(*c, p)) out.push_back(p);
   if (s.adopted && s.sv.pid > 0) {  // a process taken over from a killed supervise
     out.push_back(s.sv.pid);
     for (pid_t p : svkit::descendants(s.sv.pid)) out.push_back(p);

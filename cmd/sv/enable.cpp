@@ -115,8 +115,13 @@ void enable_one(Ctx& c, const char* arg) {
   if (already && enabled_and_up(c, abs, false)) return ok(c, "already enabled");
   if (!wait_for(c, [&] { return enabled_and_up(c, abs, !already); })) {
     ++c.rc;
+    // Running, yet not reached: its readiness (notification-fd, ./check) is what is missing.
+    auto s = svkit::read_status(abs);
+    bool running = s && s->pid && s->state == svkit::RunState::run;
     return flush(std::string("timeout: ") + c.name +
-                 (held(abs) ? ": supervised, not up\n" : ": not supervised\n"));
+                 (!held(abs) ? ": not supervised\n"
+                  : running  ? ": supervised, not ready\n"
+                             : ": supervised, not up\n"));
   }
   if (already) ok(c, "already enabled");
 }

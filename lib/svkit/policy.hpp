@@ -18,10 +18,12 @@
 
 namespace svkit {
 
-// The files with a value, in this order; bit i of Policy::malformed is file i.
+// The files with a value, in this order, then dependencies.d (malformed when it is not a
+// directory); bit i of Policy::malformed is file i.
 enum class PolicyFile : uint8_t {
   notification_fd, timeout_ready, down_signal, timeout_kill, timeout_finish,
-  restart_backoff, restart_limit, memory_limit, cpu_limit, watchdog_interval, count
+  restart_backoff, restart_limit, memory_limit, cpu_limit, watchdog_interval,
+  dependencies_d, count
 };
 const char* policy_file_name(PolicyFile f) noexcept;
 

@@ -95,7 +95,7 @@ Step on_down_file(const Supervised& s) noexcept;
 Step on_readiness(const Supervised& s, bool has_readiness) noexcept;
 // The run became ready (a notification line, ./check exited 0).
 Step on_ready(const Supervised& s) noexcept;
-// timeout-ready passed while not ready: stop (the down signal), restart by the rules.
+// timeout-ready passed while not ready: stop (the down signal and CONT), restart by the rules.
 Step on_ready_timeout(const Supervised& s) noexcept;
 // The watchdog tripped (a limit exceeded twice): stop with the down signal and CONT (the
 // want stays up: restarted by the rules).

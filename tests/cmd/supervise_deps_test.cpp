@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // supervise's dependencies.d end to end: services in one scan directory, each under its
 // own supervise, started in either order.
+#include <signal.h>
 #include <unistd.h>
 
 #include "supervise_policy_fixture.hpp"
@@ -178,4 +179,101 @@ TEST_CASE("supervise deps: SVKIT_SCANDIR names the scan dir, a symlink leads any
   REQUIRE(eventually(5s, [&] { return ext(sc.dir("app"), "waiting_for") == "cache"; }));
   Tool cache("supervise", {sc.dir("cache").string()});
   CHECK(phase_becomes(sc.dir("app"), "up"));
+}
+
+TEST_CASE("supervise deps: an entry removed from dependencies.d while waited on: starts",
+          "[supervise][deps][e2e]") {
+  Scan sc;
+  sc.add("app");
+  sc.depend("app", "nosuch");
+  sc.depend("app", "never");
+  Tool app("supervise", {sc.dir("app").string()});
+  REQUIRE(phase_becomes(sc.dir("app"), "waiting"));
+  CHECK(ext(sc.dir("app"), "waiting_for") == "never nosuch");
+  fs::remove(sc.dir("app") / "dependencies.d" / "nosuch");
+  CHECK(eventually(5s, [&] { return ext(sc.dir("app"), "waiting_for") == "never"; }));
+  CHECK(ext(sc.dir("app"), "phase") == "waiting");
+  fs::remove(sc.dir("app") / "dependencies.d" / "never");
+  CHECK(phase_becomes(sc.dir("app"), "up"));
+  CHECK(eventually(5s, [&] { return sc.started("app"); }));
+}
+
+namespace {
+// A run that notes its TERM in SCAN/order ("NAME MS", CLOCK_REALTIME ms) and then exits;
+// ../NAME.trap once the trap is set.
+std::string noting_run(const std::string& name) {
+  return "trap 'echo " + name + " $(($(date +%s%N) / 1000000)) >> ../order; kill $! 2>/dev/null; exit 0' TERM\n"
+         ": > ../" + name + ".trap\nsleep 60 & wait\n";
+}
+int64_t noted(const fs::path& scan, const std::string& name) {
+  for (const auto& l : split_lines(read_file(scan / "order")))
+    if (l.rfind(name + " ", 0) == 0) return std::stoll(l.substr(name.size() + 1));
+  return -1;
+}
+}  // namespace
+
+TEST_CASE("supervise deps: svscan SIGHUP: a dependent that does not stop holds its dependency "
+          "back for its timeout-kill (plus 2 s) or 10 s",
+          "[supervise][deps][svscan][e2e]") {
+  // Two chains, app1 -> db1 (app1 has timeout-kill 100) and app2 -> db2 (none). The apps'
+  // supervise processes are stopped (SIGSTOP), so the TERM svscan sends them is not
+  // handled: svscan tells each db only when its app's step runs out of time.
+  Scan sc;
+  for (const char* n : {"app1", "db1", "app2", "db2"}) {
+    make_dirs(sc.dir(n));
+    write_script(sc.dir(n) / "run", noting_run(n));
+  }
+  sc.depend("app1", "db1");
+  sc.depend("app2", "db2");
+  write_file(sc.dir("app1") / "timeout-kill", "100\n");
+  Tool scan("svscan", {sc.tmp.str()});
+  REQUIRE(eventually(10s, [&] {
+    for (const char* n : {"app1", "db1", "app2", "db2"})
+      if (!svkit::test::exists(sc.tmp / (std::string(n) + ".trap")) || ext(sc.dir(n), "phase") != "up")
+        return false;
+    return true;
+  }));
+  pid_t sup1 = std::stoi(ext(sc.dir("app1"), "supervisor"));
+  pid_t sup2 = std::stoi(ext(sc.dir("app2"), "supervisor"));
+  REQUIRE(::kill(sup1, SIGSTOP) == 0);
+  REQUIRE(::kill(sup2, SIGSTOP) == 0);
+  int64_t t0 = now_ms();
+  scan.signal(SIGHUP);
+  REQUIRE(eventually(8s, [&] { return noted(sc.tmp.path(), "db1") >= 0; }));
+  CHECK(noted(sc.tmp.path(), "db1") - t0 >= 2000);  // 100 ms + 2 s
+  CHECK(noted(sc.tmp.path(), "db2") < 0);
+  REQUIRE(eventually(15s, [&] { return noted(sc.tmp.path(), "db2") >= 0; }));
+  CHECK(noted(sc.tmp.path(), "db2") - t0 >= 9900);  // 10 s
+  ::kill(sup1, SIGCONT);
+  ::kill(sup2, SIGCONT);
+  CHECK(scan.wait_exit(15s) == 111);
+  CHECK(noted(sc.tmp.path(), "app1") >= 0);  // handled once continued
+}
+
+TEST_CASE("supervise deps: a malformed dependencies.d or entry: one warning, treated as absent",
+          "[supervise][deps][e2e]") {
+  Scan sc;
+  sc.add("file");  // dependencies.d is a file: no dependencies
+  write_file(sc.dir("file") / "dependencies.d", "db\n");
+  Tool file("supervise", {sc.dir("file").string()});
+  REQUIRE(phase_becomes(sc.dir("file"), "up"));
+  REQUIRE(eventually(5s, [&] { return count_lines(file.err()) >= 1; }));
+  CHECK(file.err() == "supervise " + sc.dir("file").string() +
+                          ": warning: ignoring malformed dependencies.d\n");
+
+  sc.add("app");  // a directory among the entries: ignored; the file entry still counts
+  sc.depend("app", "db");
+  make_dirs(sc.dir("app") / "dependencies.d" / "sub");
+  Tool app("supervise", {sc.dir("app").string()});
+  REQUIRE(phase_becomes(sc.dir("app"), "waiting"));
+  CHECK(ext(sc.dir("app"), "waiting_for") == "db");
+  CHECK(ext(sc.dir("app"), "reason") == "waiting for db");
+  touch(sc.dir("app") / "dependencies.d" / "later");  // an event: evaluated again
+  REQUIRE(eventually(5s, [&] { return ext(sc.dir("app"), "waiting_for") == "db later"; }));
+  fs::remove(sc.dir("app") / "dependencies.d" / "later");
+  sc.add("db");
+  Tool db("supervise", {sc.dir("db").string()});
+  REQUIRE(phase_becomes(sc.dir("app"), "up"));
+  CHECK(app.err() == "supervise " + sc.dir("app").string() +
+                         ": warning: dependencies.d/sub is neither a file nor a symlink: ignored\n");
 }

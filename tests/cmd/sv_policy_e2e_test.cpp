@@ -149,6 +149,7 @@ TEST_CASE("sv up and restart start a service waiting in back-off at once",
   CHECK(js.find("\"state\":\"down\"") != std::string::npos);
   CHECK(js.find("\"phase\":\"backoff\"") != std::string::npos);
   CHECK(js.find("\"last_exit\":{\"code\":1,\"signal\":0}") != std::string::npos);
+  CHECK(js.find("\"reason\":\"exit 1, restart-backoff\"") != std::string::npos);
   static const std::regex left("\"backoff_ms\":([0-9]+)");
   std::smatch m;
   REQUIRE(std::regex_search(js, m, left));
@@ -178,7 +179,87 @@ TEST_CASE("sv up starts a service that failed (restart-limit)", "[clients][sv][p
   auto r = rig.sv({"up", "web"});
   CHECK(r.code == 0);
   CHECK(eventually(10s, [&] { return restarts(rig.dir) > before; }));
-  // Other bytes keep runit's rule: "d" is sent (want differs), a second "d" skipped.
+  // Other bytes keep runit's rule: "d" is sent (the wanted state differs).
   REQUIRE(rig.sv({"-w", "10", "down", "web"}).code == 0);
   CHECK(phase_becomes(rig.dir, "down"));
+}
+
+namespace {
+// The value of KEY in svstat --json's object for DIR (objects and arrays whole).
+std::string json_field(const fs::path& dir, const std::string& key) {
+  auto out = run("svstat", {"--json", dir.string()}).out;
+  auto at = out.find("\"" + key + "\":");
+  if (at == std::string::npos) return "<missing>";
+  at += key.size() + 3;
+  size_t end = at;
+  int depth = 0;
+  while (end < out.size() && (depth > 0 || (out[end] != ',' && out[end] != '}'))) {
+    if (out[end] == '{' || out[end] == '[') ++depth;
+    if (out[end] == '}' || out[end] == ']') --depth;
+    ++end;
+  }
+  return out.substr(at, end - at);
+}
+}  // namespace
+
+TEST_CASE("svstat --json with svkit's supervise: readiness, restarts, last exit, waiting",
+          "[clients][svstat][policy][e2e]") {
+  Rig rig(kReadyOnGo);
+  write_file(rig.dir / "notification-fd", "3\n");
+  rig.sup = std::make_unique<Tool>(bin("supervise"), std::vector<std::string>{rig.dir.string()});
+  REQUIRE(phase_becomes(rig.dir, "starting"));
+  CHECK(json_field(rig.dir, "state") == "\"run\"");  // runit's word stays
+  CHECK(json_field(rig.dir, "phase") == "\"starting\"");
+  CHECK(json_field(rig.dir, "ready") == "false");
+  CHECK(json_field(rig.dir, "ready_since") == "null");
+  CHECK(json_field(rig.dir, "restarts") == "0");
+  CHECK(json_field(rig.dir, "last_exit") == "null");
+  CHECK(json_field(rig.dir, "reason") == "null");
+  CHECK(json_field(rig.dir, "waiting_for") == "[]");
+  CHECK(json_field(rig.dir, "backoff_ms") == "null");
+  write_file(rig.tmp / "go", "");
+  REQUIRE(phase_becomes(rig.dir, "up"));
+  CHECK(json_field(rig.dir, "ready") == "true");
+  double since = std::stod(json_field(rig.dir, "ready_since"));  // seconds since ready
+  CHECK(since >= 0);
+  CHECK(since < 10);
+  pid_t pid = pid_of(rig.dir);
+  REQUIRE(rig.sv({"kill", "web"}).code == 0);  // one restart, by a signal
+  REQUIRE(eventually(10s, [&] { return pid_of(rig.dir) != pid && phase(rig.dir) == "up"; }));
+  CHECK(json_field(rig.dir, "restarts") == "1");
+  CHECK(json_field(rig.dir, "last_exit") == "{\"code\":-1,\"signal\":9}");
+  CHECK(json_field(rig.dir, "ready") == "true");  // ../go is still there
+
+  // A service waiting for dependencies: phase, reason and the names.
+  make_dirs(rig.tmp / "app" / "dependencies.d");
+  write_script(rig.tmp / "app" / "run", "exec sleep 60\n");
+  write_file(rig.tmp / "app" / "dependencies.d" / "nosuch", "");
+  write_file(rig.tmp / "app" / "dependencies.d" / "web", "");
+  REQUIRE(rig.sv({"-w", "10", "down", "web"}).code == 0);
+  Tool app(bin("supervise"), {(rig.tmp / "app").string()});
+  REQUIRE(phase_becomes(rig.tmp / "app", "waiting"));
+  CHECK(json_field(rig.tmp / "app", "state") == "\"down\"");
+  CHECK(json_field(rig.tmp / "app", "phase") == "\"waiting\"");
+  CHECK(json_field(rig.tmp / "app", "waiting_for") == "[\"nosuch\",\"web\"]");
+  CHECK(json_field(rig.tmp / "app", "reason") == "\"waiting for nosuch web\"");
+  CHECK(json_field(rig.tmp / "app", "ready") == "null");  // no readiness of its own
+  CHECK(json_field(rig.tmp / "app", "restarts") == "0");
+}
+
+TEST_CASE("sv enable of a service that never becomes ready says timeout:",
+          "[clients][sv][policy][e2e]") {
+  TempDir tmp;
+  make_dirs(tmp / "scan");
+  make_dirs(tmp / "web");
+  write_script(tmp / "web/run", "exec sleep 60\n");
+  write_file(tmp / "web/notification-fd", "3\n");
+  RunOptions opt;
+  opt.env["SVDIR"] = (tmp / "scan").string();
+  Tool scan(bin("svscan"), {(tmp / "scan").string()});
+  auto r = run("sv", {"-w", "2", "enable", (tmp / "web").string()}, opt);
+  CHECK(r.code == 1);
+  CHECK(r.out == "timeout: web: supervised, not ready\n");
+  CHECK(is_up(tmp / "web"));
+  CHECK(phase(tmp / "web") == "starting");
+  CHECK(run("sv", {"-w", "10", "disable", "web"}, opt).code == 0);
 }

@@ -93,6 +93,15 @@ TEST_CASE("policy: read_policy: absent files are defaults, malformed ones flagge
   CHECK(q.notification_fd == 5);
   CHECK_FALSE(q.check);  // notification-fd wins
   CHECK(q.has_readiness());
+
+  svkit::test::TempDir u;  // dependencies.d that is a file: malformed, so absent
+  svkit::test::write_file(u / "dependencies.d", "db\n");
+  int ufd = ::open(u.str().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  Policy f = read_policy(ufd);
+  CHECK(f.malformed == bit(PolicyFile::dependencies_d));
+  CHECK_FALSE(f.dependencies);
+  CHECK(std::string(policy_file_name(PolicyFile::dependencies_d)) == "dependencies.d");
+  ::close(ufd);
   ::close(fd);
 }
 

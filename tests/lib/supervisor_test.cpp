@@ -345,7 +345,7 @@ TEST_CASE("supervisor: readiness timeout stops with the down signal, want stays 
           "[supervisor][unit]") {
   Supervised s = on_readiness(on_down_signal(running(), SIGINT).next, true).next;
   Step t = on_ready_timeout(s);
-  CHECK(trace(t.actions) == "S" + std::to_string(SIGINT) + "g/t!");
+  CHECK(trace(t.actions) == "S" + std::to_string(SIGINT) + "g/t! S" + std::to_string(SIGCONT) + "g");
   CHECK(t.next.want == Goal::up);
   CHECK(on_ready_timeout(on_ready(s).next).actions.count == 0);       // ready in time
   CHECK(on_ready_timeout(on_term_sent(s).next).actions.count == 0);   // already stopping
