@@ -561,7 +561,7 @@ std::string line_of(const std::string& order, const std::string& name) {
 }  // namespace
 
 TEST_CASE("svscan: SIGHUP stops a service before the services it depends on", "[svscan][e2e]") {
-  if (!have(bin("supervise"))) return;
+  REQUIRE(have(bin("supervise")));
   Scan s(true);
   make_dirs(s.scan / "db");
   write_script(s.scan / "db" / "run", trap_run("db"));
@@ -589,9 +589,11 @@ TEST_CASE("svscan: SIGHUP stops a service before the services it depends on", "[
   CHECK(order.find("app-term") < order.find("db-term"));
 }
 
-TEST_CASE("svscan: SIGHUP: a dependent that does not stop holds the others back only for "
-          "its timeout-kill plus 2 s", "[svscan][e2e]") {
-  if (!have(bin("supervise"))) return;
+// (svscan's own bound, timeout-kill plus 2 s, for a dependent whose supervise does not stop
+// it, is tested in supervise_deps_test.cpp.)
+TEST_CASE("svscan: SIGHUP: a dependent that ignores TERM is killed at its timeout-kill "
+          "and its dependency then stops", "[svscan][e2e]") {
+  REQUIRE(have(bin("supervise")));
   Scan s(true);
   make_dirs(s.scan / "db");
   write_script(s.scan / "db" / "run", trap_run("db"));
@@ -602,7 +604,7 @@ TEST_CASE("svscan: SIGHUP: a dependent that does not stop holds the others back 
   s.start(true);
   REQUIRE(eventually(5s, [&] { return trap_set(s.scan, "db") && trap_set(s.scan, "app"); }));
   s.svscan->signal(SIGHUP);
-  // Without the bound the db would wait 10 s (no timeout-kill) or 20 s (the app's exit).
+  // Without the escalation the db would wait 10 s (svscan's bound) or 20 s (the app's exit).
   REQUIRE(eventually(8s, [&] { return !line_of(read_file(s.scan / "order"), "db").empty(); }));
   CHECK(!line_of(read_file(s.scan / "order"), "app").empty());
 }
