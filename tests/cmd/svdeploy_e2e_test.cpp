@@ -535,3 +535,55 @@ TEST_CASE("svdeploy: root directories come from options over variables over the 
   CHECK(r.err == "svdeploy: fatal: app: no such service in " + (s.tmp / "conf-store").string() + "\n");
   CHECK(s.deploy({"list", "app"}).out == "1 active\n");
 }
+
+TEST_CASE("svdeploy: what a killed new leaves at the top of the store goes with the next command, a live one's stays",
+          "[svdeploy][e2e]") {
+  Scratch s;
+  s.settle = 0.1;
+  auto v1 = s.release("v1", steady());
+  REQUIRE(s.deploy({"install", "app", "1", v1.string()}).code == 0);
+  auto stopped_at = [&](const std::string& point, const std::vector<std::string>& args) {
+    auto t = std::make_unique<Tool>(bin("svdeploy"), args, s.opts({{"SVDEPLOY_TEST_STOP", point}}));
+    REQUIRE(eventually(20s, [&] {
+      return read_file("/proc/" + std::to_string(t->pid()) + "/stat").find(") T ") != std::string::npos;
+    }));
+    return t;
+  };
+  auto leftovers = [&](const fs::path& root, const std::string& prefix) {
+    std::vector<fs::path> out;
+    if (fs::exists(root))
+      for (auto& e : fs::directory_iterator(root))
+        if (e.path().filename().string().rfind(prefix, 0) == 0) out.push_back(e.path());
+    return out;
+  };
+  // A new stopped after its link was made: its rendered temporary is still at the store's top.
+  auto live = stopped_at("link-made", {"new", "web", "--template", "daemon"});
+  auto tmp = leftovers(s.store, ".tmp-new-web-");
+  REQUIRE(tmp.size() == 1);
+  // While it lives, another command leaves its temporary alone.
+  auto r = s.deploy({"install", "app", "1", v1.string()});
+  CHECK(r.code == 0);
+  CHECK(r.err == "");
+  CHECK(svkit::test::exists(tmp[0]));
+  live->signal(SIGKILL);
+  REQUIRE(live->wait_exit(5s));
+  CHECK(svkit::test::exists(tmp[0]));  // nothing else removes it
+  // A new --plain killed with its service directory complete under the temporary name.
+  auto plain = stopped_at("plain-made", {"new", "side", "--plain", "--template", "daemon"});
+  plain->signal(SIGKILL);
+  REQUIRE(plain->wait_exit(5s));
+  auto ptmp = leftovers(s.sv, ".tmp-svdeploy-side-");
+  REQUIRE(ptmp.size() == 1);
+  CHECK_FALSE(svkit::test::exists(s.scan / "side"));
+  // The next command that takes a lock removes both and says so.
+  r = s.deploy({"install", "app", "1", v1.string()});
+  CHECK(r.code == 0);
+  CHECK(r.out == "app 1: already installed, same content\n");
+  CHECK(r.err == "svdeploy: warning: removed " + tmp[0].string() + " left by an interrupted svdeploy\n"
+                 "svdeploy: warning: removed " + ptmp[0].string() + " left by an interrupted svdeploy\n");
+  CHECK(leftovers(s.store, ".tmp-").empty());
+  CHECK(leftovers(s.sv, ".tmp-").empty());
+  // The plain service can be made again under its name.
+  r = s.deploy({"new", "side", "--plain", "--template", "daemon"});
+  CHECK(r.code == 0);
+}
