@@ -587,3 +587,29 @@ TEST_CASE("svdeploy: what a killed new leaves at the top of the store goes with 
   r = s.deploy({"new", "side", "--plain", "--template", "daemon"});
   CHECK(r.code == 0);
 }
+
+// The slow one (about 30 s): the health deadline when -w is not given.
+TEST_CASE("svdeploy activate without -w: the default 30 s health deadline, then rollback [slow]",
+          "[svdeploy][e2e][slow]") {
+  Scratch s;
+  s.settle = 0.1;
+  auto good = s.release("good", steady());
+  auto never = s.release("never", steady());
+  write_file(never / "notification-fd", "3\n");  // never writes a line to fd 3
+  REQUIRE(s.deploy({"install", "app", "1", good.string()}).code == 0);
+  REQUIRE(s.deploy({"install", "app", "2", never.string()}).code == 0);
+  REQUIRE(s.deploy({"activate", "app", "1"}).code == 0);
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = s.deploy({"activate", "app", "2"});  // bounded: the fixture's 60 s run timeout
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  INFO("activate took " << took << " s");
+  CHECK(took >= 29.0);
+  CHECK(took < 45.0);
+  CHECK(r.code == 1);
+  CHECK(r.err == "svdeploy: fatal: rolled back to 1: 2 not ready within 30.0 s\n");
+  CHECK(s.active("app") == "1");
+  auto h = s.history("app");
+  CHECK(h.find("\tactivate\t1\t2\tunhealthy: 2 not ready within 30.0 s\n") != std::string::npos);
+  CHECK(h.find("\trollback\t2\t1\tok\n") != std::string::npos);
+  CHECK(eventually(5s, [&] { return s.running_version("app") == "1"; }));
+}
