@@ -29,7 +29,9 @@ void say(const std::string& line);   // progress for people: stdout
 void warn(const std::string& what);  // "svdeploy: warning: WHAT" on stderr
 // Testing aid: SVDEPLOY_TEST_STOP=POINT stops the process (SIGSTOP) at POINT, so a test can
 // kill -9 it there: install-copied, before-switch, after-switch, health-wait, rolling-back
-// (the new version failed its gate), link-made (a symlink under its temporary name).
+// (the new version failed its gate), link-made (a symlink under its temporary name),
+// plain-made (new --plain: the directory complete under its temporary name), purge-moved
+// (purge: the store and runtime directories renamed out of sight, not yet removed).
 void test_point(const char* point);
 
 struct Roots {

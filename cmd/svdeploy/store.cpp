@@ -594,6 +594,7 @@ void clean_roots(const Roots& r) {
     std::vector<std::string> stale;
     for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec))
       if (it->path().filename().string().rfind(prefix, 0) == 0) stale.push_back(it->path().string());
+    std::sort(stale.begin(), stale.end());
     for (auto& p : stale)
       if (remove_tree(p)) warn("removed " + p + " left by an interrupted svdeploy");
   };
@@ -736,6 +737,7 @@ void purge(const Service& s) {
   }
   TempTree store{s.roots->store + "/.tmp-purge-" + s.name + "-" + tag};
   if (::rename(s.dir.c_str(), store.path.c_str()) != 0) fail_sys("unable to remove " + s.dir);
+  test_point("purge-moved");
   say(s.name + ": purged (releases, state, journal and runtime directory removed)");
   ::close(lock);
 }

@@ -536,7 +536,7 @@ TEST_CASE("svdeploy: root directories come from options over variables over the 
   CHECK(s.deploy({"list", "app"}).out == "1 active\n");
 }
 
-TEST_CASE("svdeploy: what a killed new leaves at the top of the store goes with the next command, a live one's stays",
+TEST_CASE("svdeploy: what a killed new or purge leaves at the top of the store goes with the next command, a live one's stays",
           "[svdeploy][e2e]") {
   Scratch s;
   s.settle = 0.1;
@@ -575,14 +575,29 @@ TEST_CASE("svdeploy: what a killed new leaves at the top of the store goes with 
   auto ptmp = leftovers(s.sv, ".tmp-svdeploy-side-");
   REQUIRE(ptmp.size() == 1);
   CHECK_FALSE(svkit::test::exists(s.scan / "side"));
-  // The next command that takes a lock removes both and says so.
+  // The next command that takes a lock removes them and says so.
+  auto removed = [](const fs::path& p) {
+    return "svdeploy: warning: removed " + p.string() + " left by an interrupted svdeploy\n";
+  };
+  r = s.deploy({"install", "gone", "1", v1.string()});
+  REQUIRE(r.code == 0);
+  CHECK(r.err == removed(tmp[0]) + removed(ptmp[0]));
+  CHECK(leftovers(s.store, ".tmp-").empty());
+  CHECK(leftovers(s.sv, ".tmp-").empty());
+  // A purge killed with the service's store and runtime directories out of sight.
+  auto purge = stopped_at("purge-moved", {"purge", "gone"});
+  purge->signal(SIGKILL);
+  REQUIRE(purge->wait_exit(5s));
+  auto gtmp = leftovers(s.store, ".tmp-purge-gone-"), grt = leftovers(s.rt, ".purge-gone-");
+  REQUIRE(gtmp.size() == 1);
+  REQUIRE(grt.size() == 1);
+  CHECK_FALSE(svkit::test::exists(s.store / "gone"));
   r = s.deploy({"install", "app", "1", v1.string()});
   CHECK(r.code == 0);
   CHECK(r.out == "app 1: already installed, same content\n");
-  CHECK(r.err == "svdeploy: warning: removed " + tmp[0].string() + " left by an interrupted svdeploy\n"
-                 "svdeploy: warning: removed " + ptmp[0].string() + " left by an interrupted svdeploy\n");
+  CHECK(r.err == removed(gtmp[0]) + removed(grt[0]));
   CHECK(leftovers(s.store, ".tmp-").empty());
-  CHECK(leftovers(s.sv, ".tmp-").empty());
+  CHECK(leftovers(s.rt, ".purge-").empty());
   // The plain service can be made again under its name.
   r = s.deploy({"new", "side", "--plain", "--template", "daemon"});
   CHECK(r.code == 0);
