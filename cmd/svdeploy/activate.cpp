@@ -53,8 +53,9 @@ void write_file(const std::string& path, const std::string& text, int mode) {
 
 // Replaces the symlink LINK by one to TARGET atomically (temporary name + rename). The
 // temporary name starts with a dot (as sv enable's): a scanner never starts a service for it.
+// With NOREPLACE an existing LINK is never replaced (EEXIST: one clear line).
 void replace_symlink(const std::string& target, const std::string& link,
-                     const char* point = nullptr) {
+                     const char* point = nullptr, bool noreplace = false) {
   fs::path l(link);
   std::string tmp = (l.parent_path() / ("." + l.filename().string() + ".svdeploy-" +
                                         std::to_string(::getpid())))
@@ -62,9 +63,11 @@ void replace_symlink(const std::string& target, const std::string& link,
   ::unlink(tmp.c_str());
   if (::symlink(target.c_str(), tmp.c_str()) != 0) fail_sys("unable to create " + tmp);
   if (point) test_point(point);
-  if (::rename(tmp.c_str(), link.c_str()) != 0) {
+  if ((noreplace ? ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, link.c_str(), RENAME_NOREPLACE)
+                 : ::rename(tmp.c_str(), link.c_str())) != 0) {
     int e = errno;
     ::unlink(tmp.c_str());
+    if (e == EEXIST) fail(kExitRefused, "another service is linked as " + link);
     errno = e;
     fail_sys("unable to replace " + link);
   }
@@ -458,5 +461,49 @@ int activate(const Service& s, std::string version, const std::string& action) {
 }
 
 int rollback(const Service& s) { return activate(s, "", "rollback"); }
+
+// new --plain: the generated files (the same ./run, ./log/run, ./finish and policy links
+// as a release's service directory, so the same environment and account switch), then
+// SERVICES/NAME appears in one rename and is linked into the scan directory as sv enable
+// links: a temporary name starting with a dot, never over another service.
+int plain_service(const Service& s, const Service& tmp, const std::string& version) {
+  std::string rel = tmp.release(version);
+  struct stat rs;
+  if (::lstat((rel + "/run").c_str(), &rs) != 0 || !S_ISREG(rs.st_mode) || !(rs.st_mode & S_IXUSR))
+    fail(kExitRefused, "template has no executable run file");
+  if (path_exists(rel + "/log/run") && ::mkdir((tmp.dir + "/log").c_str(), 0755) != 0)
+    fail_sys("unable to create " + tmp.dir + "/log");
+  if (::symlink(version.c_str(), (tmp.dir + "/current").c_str()) != 0)
+    fail_sys("unable to create " + tmp.dir + "/current");
+  if (path_exists(rel + "/down") && ::symlink("current/down", (tmp.dir + "/down").c_str()) != 0)
+    fail_sys("unable to create " + tmp.dir + "/down");
+  sync_service_dir(tmp, version);
+  make_runtime_dir(tmp);  // RUNTIME/NAME, owned by the account (TMP/owner)
+  test_point("plain-made");  // the temporary is complete, not yet renamed
+  if (::renameat2(AT_FDCWD, tmp.dir.c_str(), AT_FDCWD, s.dir.c_str(), RENAME_NOREPLACE) != 0) {
+    if (errno == EEXIST || errno == ENOTEMPTY)
+      fail(kExitRefused, s.dir + " exists; not replaced");
+    fail_sys("unable to create " + s.dir);
+  }
+  int d = ::open(s.roots->services.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (d >= 0) {
+    ::fsync(d);
+    ::close(d);
+  }
+  try {
+    if (!path_exists(s.roots->scandir))
+      fail(kExitTemporary, "scan directory " + s.roots->scandir + " does not exist");
+    replace_symlink(s.dir, s.scan_link(), "link-made", true);
+  } catch (...) {  // not linked: out of the way again (the caller removes the temporary)
+    ::rename(s.dir.c_str(), tmp.dir.c_str());
+    throw;
+  }
+  Gate g = wait_healthy(s, version, now_mono() + s.roots->wait);
+  if (!g.ok)
+    fail(kExitUnhealthy, g.why + "; a plain service has no version to roll back to: " + s.name +
+                             " stays linked as " + s.scan_link());
+  say(s.name + " " + version + ": up, plain service directory " + s.dir);
+  return 0;
+}
 
 }  // namespace svdeploy

@@ -29,13 +29,16 @@ void say(const std::string& line);   // progress for people: stdout
 void warn(const std::string& what);  // "svdeploy: warning: WHAT" on stderr
 // Testing aid: SVDEPLOY_TEST_STOP=POINT stops the process (SIGSTOP) at POINT, so a test can
 // kill -9 it there: install-copied, before-switch, after-switch, health-wait, rolling-back
-// (the new version failed its gate), link-made (a symlink under its temporary name).
+// (the new version failed its gate), link-made (a symlink under its temporary name),
+// plain-made (new --plain: the directory complete under its temporary name), purge-moved
+// (purge: the store and runtime directories renamed out of sight, not yet removed).
 void test_point(const char* point);
 
 struct Roots {
   std::string store;     // releases: STORE/NAME/VERSION
   std::string runtime;   // per-instance runtime dirs: RUNTIME/NAME
   std::string scandir;   // where services are linked
+  std::string services;  // new --plain: plain service directories SERVICES/NAME
   std::string templates; // service-templates
   std::string config;    // svdeploy.conf
   std::string bindir;    // svkit tools next to svdeploy (envdir in the run wrapper)
@@ -62,12 +65,15 @@ void write_atomic(const std::string& path, const std::string& content, int mode 
 bool path_exists(const std::string& p);  // lstat
 
 // One service's place in the store: STORE/NAME/{VERSION..., current, .state, .lock,
-// .history, .intent, .versions, owner, deploy-group, service/}.
+// .history, .intent, .versions, owner, deploy-group, service/}. A plain service (new
+// --plain) is SERVICES/NAME itself: {run, log/run, ... (generated), current -> VERSION,
+// VERSION/ (the rendered template), owner}; there is no store, state or journal.
 struct Service {
   const Roots* roots;
   std::string name;          // NAME or NAME@INSTANCE
-  std::string dir;           // STORE/NAME
-  std::string service_dir() const { return dir + "/service"; }
+  std::string dir;           // STORE/NAME, or SERVICES/NAME when plain
+  bool plain = false;
+  std::string service_dir() const { return plain ? dir : dir + "/service"; }
   // STORE/NAME/current -> VERSION: what the deploy group switches (service/current is a
   // fixed link to it, so the service directory itself stays root's).
   std::string current_link() const { return dir + "/current"; }
@@ -90,6 +96,11 @@ std::vector<std::string> versions(const Service& s);  // sorted by install time
 int lock_service(const Service& s, bool create);
 // Under the lock: finishes or undoes what a killed svdeploy left (intent, temporaries).
 void repair(const Service& s);
+// Store-wide lock STORE/.lock: whoever keeps a temporary at the store's top level (new,
+// purge) or in SERVICES holds it shared while the temporary exists; clean_roots() takes it
+// exclusively (never waiting) and then removes what a killed svdeploy left there.
+int hold_roots_shared(const Roots& r);
+void clean_roots(const Roots& r);
 
 // install (store.cpp)
 void install(const Service& s, const std::string& version, const std::string& source,
@@ -108,6 +119,10 @@ void switch_current(const Service& s, const std::string& version);
 void refresh_service_dir(const Service& s);
 void restart_to(const Service& s, const std::string& version, double wait);
 void start_service(const Service& s);
+// new --plain: TMP (Service with plain set, dir a temporary under SERVICES) holds the
+// rendered template as TMP.dir/VERSION; adds the generated files, renames it to S.dir
+// (never over an existing one), links it into the scan directory, waits for health.
+int plain_service(const Service& s, const Service& tmp, const std::string& version);
 void stop_service(const Service& s);
 
 // Health of a supervised service as svdeploy sees it (activate.cpp).

@@ -22,6 +22,9 @@
 #ifndef SVDEPLOY_RUNTIME
 #define SVDEPLOY_RUNTIME "/var/lib/svkit/run"
 #endif
+#ifndef SVDEPLOY_SERVICES
+#define SVDEPLOY_SERVICES "/etc/sv"
+#endif
 #ifndef SVDEPLOY_TEMPLATES
 #define SVDEPLOY_TEMPLATES "/usr/share/svkit/service-templates"
 #endif
@@ -55,7 +58,7 @@ const char kUsage[] =
     "svdeploy [options] install NAME VERSION SOURCE [--user ACCOUNT] | activate NAME VERSION [-w S] | "
     "rollback NAME | status [NAME...] [--json] | list NAME [--json] | history NAME [--json] | "
     "remove NAME VERSION | prune NAME --keep N | new NAME[@INSTANCE] --template T "
-    "[--set K=V]... [--vars FILE] [--version V] | allow NAME | purge NAME";
+    "[--set K=V]... [--vars FILE] [--version V] [--plain] | allow NAME | purge NAME";
 
 [[noreturn]] void usage() { fail(kExitRefused, std::string("usage: ") + kUsage); }
 
@@ -90,6 +93,7 @@ void read_config(Roots& r) {
     else if (k == "store") r.store = val;
     else if (k == "runtime") r.runtime = val;
     else if (k == "scandir") r.scandir = val;
+    else if (k == "services") r.services = val;
     else if (k == "templates") r.templates = val;
     else if (k == "settle") r.settle = number(r.config + ": settle", val);
     else if (k == "max-file-size") r.max_file_size = static_cast<uint64_t>(number(r.config + ": max-file-size", val));
@@ -190,13 +194,30 @@ int allow(const Service& s) {
   return 0;
 }
 
+Service plain_of(const Roots& r, const std::string& name) {
+  Service p = service(r, name);
+  p.dir = r.services + "/" + name;
+  p.plain = true;
+  return p;
+}
+
+// activate, rollback, ... on a plain service (new --plain): one clear line.
+void release_only(const Roots& r, const std::string& name, const std::string& cmd) {
+  Service p = plain_of(r, name);
+  if (!path_exists(service(r, name).dir) && path_exists(p.dir + "/current"))
+    fail(kExitRefused, name + " is a plain service directory (" + p.dir + "), not a release: " +
+                           cmd + " works on releases only");
+}
+
 int new_service(const Roots& r, const std::string& full, const std::string& tmpl,
                 const std::vector<std::pair<std::string, std::string>>& sets,
-                std::string version) {
+                std::string version, bool plain) {
   Service s = service(r, full);
   State st = read_state(s);
-  if (!st.active.empty() || path_exists(s.service_dir()))
+  if (!st.active.empty() || path_exists(s.service_dir()) || (plain && path_exists(s.dir)))
     fail(kExitRefused, full + " exists; use install and activate for new versions");
+  Service p = plain_of(r, full);
+  if (plain && path_exists(p.dir)) fail(kExitRefused, full + " exists as " + p.dir);
   if (path_exists(s.scan_link()))
     fail(kExitRefused, "another service is linked as " + s.scan_link());
   std::string tdir = tmpl.find('/') != std::string::npos ? absolute(tmpl) : r.templates + "/" + tmpl;
@@ -219,9 +240,14 @@ int new_service(const Roots& r, const std::string& full, const std::string& tmpl
   if (version.empty()) version = vars.values.count("version") ? vars.values["version"] : "1";
   vars.values["version"] = version;
   check_name("version", version, false);
-  std::string tmp = r.store + "/.tmp-new-" + full + "-" + std::to_string(::getpid());
   boost::system::error_code ec;
-  fs::create_directories(r.store, ec);
+  struct Held {  // STORE/.lock, shared: no clean_roots() takes our temporary
+    int fd;
+    ~Held() { ::close(fd); }
+  } held{hold_roots_shared(r)};
+  std::string tmp = r.store + "/.tmp-new-" + full + "-" + std::to_string(::getpid());
+  if (plain) tmp = r.services + "/.tmp-svdeploy-" + full + "-" + std::to_string(::getpid());
+  fs::create_directories(fs::path(tmp).parent_path(), ec);
   struct Cleanup {
     std::string p;
     ~Cleanup() {
@@ -229,6 +255,15 @@ int new_service(const Roots& r, const std::string& full, const std::string& tmpl
       fs::remove_all(p, e);
     }
   } cleanup{tmp};
+  if (plain) {
+    Service t = p;
+    t.dir = tmp;
+    if (::mkdir(tmp.c_str(), 0755) != 0) fail_sys("unable to create " + tmp);
+    render_template(tdir, vars, t.release(version));
+    if (user != vars.values.end() && !user->second.empty())
+      write_atomic(tmp + "/owner", user->second + "\n", 0644);
+    return plain_service(p, t, version);
+  }
   render_template(tdir, vars, tmp);
   fs::create_directories(s.dir, ec);
   if (user != vars.values.end() && !user->second.empty())
@@ -243,6 +278,7 @@ int run(int argc, char** argv) {
   r.store = SVDEPLOY_STORE;
   r.runtime = SVDEPLOY_RUNTIME;
   r.scandir = first_existing_scandir();
+  r.services = SVDEPLOY_SERVICES;
   r.templates = SVDEPLOY_TEMPLATES;
   r.config = SVDEPLOY_CONFIG;
   r.bindir = svkit::self_exe_dir(argv[0]);
@@ -252,10 +288,10 @@ int run(int argc, char** argv) {
   };
   std::vector<std::string> args;
   std::vector<std::pair<std::string, std::string>> sets;  // --set K=V and --vars FILE, in order
-  bool json = false;
+  bool json = false, plain = false;
   int keep = -1;
   std::string tmpl, version;
-  std::string o_store, o_runtime, o_scandir, o_templates, o_settle, o_wait, o_max;
+  std::string o_store, o_runtime, o_scandir, o_services, o_templates, o_settle, o_wait, o_max;
   if (const char* c = env("SVDEPLOY_CONFIG")) r.config = c;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -269,10 +305,12 @@ int run(int argc, char** argv) {
       return a == opt || (a.rfind(std::string(opt) + "=", 0) == 0 && a.rfind("--", 0) == 0);
     };
     if (a == "--json") json = true;
+    else if (a == "--plain") plain = true;
     else if (is("-w") || is("--wait")) o_wait = value("-w");
     else if (is("--store")) o_store = value("--store");
     else if (is("--runtime")) o_runtime = value("--runtime");
     else if (is("--scandir")) o_scandir = value("--scandir");
+    else if (is("--services")) o_services = value("--services");
     else if (is("--templates")) o_templates = value("--templates");
     else if (is("--config")) r.config = value("--config");
     else if (is("--settle")) o_settle = value("--settle");
@@ -299,12 +337,14 @@ int run(int argc, char** argv) {
   if (const char* v = env("SVDEPLOY_STORE")) r.store = v;
   if (const char* v = env("SVDEPLOY_RUNTIME")) r.runtime = v;
   if (const char* v = env("SVDEPLOY_SCANDIR")) r.scandir = v;
+  if (const char* v = env("SVDEPLOY_SERVICES")) r.services = v;
   if (const char* v = env("SVDEPLOY_TEMPLATES")) r.templates = v;
   if (const char* v = env("SVDEPLOY_SETTLE")) r.settle = number("SVDEPLOY_SETTLE", v);
   if (const char* v = env("SVDEPLOY_MAX_FILE_SIZE")) r.max_file_size = static_cast<uint64_t>(number("SVDEPLOY_MAX_FILE_SIZE", v));
   if (!o_store.empty()) r.store = o_store;
   if (!o_runtime.empty()) r.runtime = o_runtime;
   if (!o_scandir.empty()) r.scandir = o_scandir;
+  if (!o_services.empty()) r.services = o_services;
   if (!o_templates.empty()) r.templates = o_templates;
   if (!o_settle.empty()) r.settle = number("--settle", o_settle);
   if (!o_max.empty()) r.max_file_size = static_cast<uint64_t>(number("--max-file-size", o_max));
@@ -312,8 +352,9 @@ int run(int argc, char** argv) {
   r.store = absolute(r.store);
   r.runtime = absolute(r.runtime);
   r.scandir = absolute(r.scandir);
+  r.services = absolute(r.services);
   r.templates = absolute(r.templates);
-  for (const std::string* p : {&r.store, &r.runtime, &r.scandir})
+  for (const std::string* p : {&r.store, &r.runtime, &r.scandir, &r.services})
     if (p->find_first_of("'\n") != std::string::npos)
       fail(kExitRefused, "directory names with a quote or newline are not supported: " + *p);
   if (args.empty()) usage();
@@ -325,6 +366,10 @@ int run(int argc, char** argv) {
     std::vector<std::string> names(args.begin() + 1, args.end());
     for (auto& n : names) check_name("name", n, true);
     return status_cmd(r, names, json);
+  }
+  if (cmd != "status" && cmd != "install" && cmd != "new" && args.size() >= 2) {
+    check_name("name", args[1], true);
+    release_only(r, args[1], cmd);
   }
   if (cmd == "list") return need(2), list_cmd(service(r, args[1]), json);
   if (cmd == "history") return need(2), history_cmd(service(r, args[1]), json);
@@ -375,7 +420,7 @@ int run(int argc, char** argv) {
     if (tmpl.empty()) fail(kExitRefused, "new needs --template TEMPLATE");
     check_name("name", args[1], true);
     check_access(r, args[1], false);
-    return new_service(r, args[1], tmpl, sets, version);
+    return new_service(r, args[1], tmpl, sets, version, plain);
   }
   if (cmd == "allow") {
     need(2);

@@ -233,6 +233,25 @@ int lock_service(const Service& s, bool create) {
   }
   std::string me = "pid " + std::to_string(::getpid()) + " user " + user_name() + "\n";
   if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, me.data(), me.size(), 0);
+  clean_roots(*s.roots);
+  return fd;
+}
+
+static int open_roots_lock(const Roots& r) {
+  std::string path = r.store + "/.lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0664);
+  if (fd < 0 && (errno == EACCES || errno == EROFS)) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  return fd;
+}
+
+int hold_roots_shared(const Roots& r) {
+  boost::system::error_code ec;
+  fs::create_directories(r.store, ec);
+  if (ec) fail(kExitTemporary, "unable to create " + r.store + ": " + ec.message());
+  int fd = open_roots_lock(r);
+  if (fd < 0) fail_sys("unable to open " + r.store + "/.lock");
+  while (::flock(fd, LOCK_SH) != 0)
+    if (errno != EINTR) fail_sys("unable to lock " + r.store + "/.lock");
   return fd;
 }
 
@@ -540,20 +559,50 @@ bool same_tree(const std::string& a, const std::string& b) {
   return true;
 }
 
+// Removes the tree P; read-only directories inside become writable first.
+bool remove_tree(const std::string& p) {
+  boost::system::error_code ec;
+  for (fs::recursive_directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec))
+    if (fs::is_directory(fs::symlink_status(it->path(), ec)))
+      ::chmod(it->path().c_str(), 0700);
+  fs::remove_all(p, ec);
+  return !ec && !path_exists(p);
+}
+
 struct TempTree {
   std::string path;
   ~TempTree() {
-    if (path.empty()) return;
-    boost::system::error_code ec;
-    // Read-only directories inside must become writable before removal.
-    for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
-      if (fs::is_directory(fs::symlink_status(it->path(), ec)))
-        ::chmod(it->path().c_str(), 0700);
-    fs::remove_all(path, ec);
+    if (!path.empty()) remove_tree(path);
   }
 };
 
 }  // namespace
+
+// What a killed new or purge leaves at the top of the store (.tmp-*), of the runtime root
+// (.purge-*) and of the plain services' root (.tmp-svdeploy-*). Only when no live svdeploy
+// holds STORE/.lock shared (each one that makes such a temporary does, until it is gone).
+void clean_roots(const Roots& r) {
+  int fd = open_roots_lock(r);
+  if (fd < 0) return;  // no store yet, or not ours to clean
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return;  // a new or purge is at work: its temporary is live
+  }
+  auto sweep = [&](const std::string& root, const std::string& prefix) {
+    if (root.empty()) return;
+    boost::system::error_code ec;
+    std::vector<std::string> stale;
+    for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().filename().string().rfind(prefix, 0) == 0) stale.push_back(it->path().string());
+    std::sort(stale.begin(), stale.end());
+    for (auto& p : stale)
+      if (remove_tree(p)) warn("removed " + p + " left by an interrupted svdeploy");
+  };
+  sweep(r.store, ".tmp-");
+  sweep(r.runtime, ".purge-");
+  sweep(r.services, ".tmp-svdeploy-");
+  ::close(fd);
+}
 
 void make_runtime_dir(const Service& s) {
   std::string rt = s.runtime_dir();
@@ -676,6 +725,10 @@ void purge(const Service& s) {
                            s.name + ")");
   if (read_health(s.service_dir()).supervised || read_health(s.service_dir() + "/log").supervised)
     fail(kExitRefused, s.name + " is still supervised; wait until its supervise has exited");
+  struct Held {  // STORE/.lock, shared until the temporaries below are gone
+    int fd;
+    ~Held() { ::close(fd); }
+  } held{hold_roots_shared(*s.roots)};
   std::string tag = std::to_string(::getpid());
   TempTree rt{s.roots->runtime + "/.purge-" + s.name + "-" + tag};
   if (::rename(s.runtime_dir().c_str(), rt.path.c_str()) != 0) {
@@ -684,6 +737,7 @@ void purge(const Service& s) {
   }
   TempTree store{s.roots->store + "/.tmp-purge-" + s.name + "-" + tag};
   if (::rename(s.dir.c_str(), store.path.c_str()) != 0) fail_sys("unable to remove " + s.dir);
+  test_point("purge-moved");
   say(s.name + ": purged (releases, state, journal and runtime directory removed)");
   ::close(lock);
 }

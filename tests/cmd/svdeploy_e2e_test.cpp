@@ -535,3 +535,96 @@ TEST_CASE("svdeploy: root directories come from options over variables over the 
   CHECK(r.err == "svdeploy: fatal: app: no such service in " + (s.tmp / "conf-store").string() + "\n");
   CHECK(s.deploy({"list", "app"}).out == "1 active\n");
 }
+
+TEST_CASE("svdeploy: what a killed new or purge leaves at the top of the store goes with the next command, a live one's stays",
+          "[svdeploy][e2e]") {
+  Scratch s;
+  s.settle = 0.1;
+  auto v1 = s.release("v1", steady());
+  REQUIRE(s.deploy({"install", "app", "1", v1.string()}).code == 0);
+  auto stopped_at = [&](const std::string& point, const std::vector<std::string>& args) {
+    auto t = std::make_unique<Tool>(bin("svdeploy"), args, s.opts({{"SVDEPLOY_TEST_STOP", point}}));
+    REQUIRE(eventually(20s, [&] {
+      return read_file("/proc/" + std::to_string(t->pid()) + "/stat").find(") T ") != std::string::npos;
+    }));
+    return t;
+  };
+  auto leftovers = [&](const fs::path& root, const std::string& prefix) {
+    std::vector<fs::path> out;
+    if (fs::exists(root))
+      for (auto& e : fs::directory_iterator(root))
+        if (e.path().filename().string().rfind(prefix, 0) == 0) out.push_back(e.path());
+    return out;
+  };
+  // A new stopped after its link was made: its rendered temporary is still at the store's top.
+  auto live = stopped_at("link-made", {"new", "web", "--template", "daemon"});
+  auto tmp = leftovers(s.store, ".tmp-new-web-");
+  REQUIRE(tmp.size() == 1);
+  // While it lives, another command leaves its temporary alone.
+  auto r = s.deploy({"install", "app", "1", v1.string()});
+  CHECK(r.code == 0);
+  CHECK(r.err == "");
+  CHECK(svkit::test::exists(tmp[0]));
+  live->signal(SIGKILL);
+  REQUIRE(live->wait_exit(5s));
+  CHECK(svkit::test::exists(tmp[0]));  // nothing else removes it
+  // A new --plain killed with its service directory complete under the temporary name.
+  auto plain = stopped_at("plain-made", {"new", "side", "--plain", "--template", "daemon"});
+  plain->signal(SIGKILL);
+  REQUIRE(plain->wait_exit(5s));
+  auto ptmp = leftovers(s.sv, ".tmp-svdeploy-side-");
+  REQUIRE(ptmp.size() == 1);
+  CHECK_FALSE(svkit::test::exists(s.scan / "side"));
+  // The next command that takes a lock removes them and says so.
+  auto removed = [](const fs::path& p) {
+    return "svdeploy: warning: removed " + p.string() + " left by an interrupted svdeploy\n";
+  };
+  r = s.deploy({"install", "gone", "1", v1.string()});
+  REQUIRE(r.code == 0);
+  CHECK(r.err == removed(tmp[0]) + removed(ptmp[0]));
+  CHECK(leftovers(s.store, ".tmp-").empty());
+  CHECK(leftovers(s.sv, ".tmp-").empty());
+  // A purge killed with the service's store and runtime directories out of sight.
+  auto purge = stopped_at("purge-moved", {"purge", "gone"});
+  purge->signal(SIGKILL);
+  REQUIRE(purge->wait_exit(5s));
+  auto gtmp = leftovers(s.store, ".tmp-purge-gone-"), grt = leftovers(s.rt, ".purge-gone-");
+  REQUIRE(gtmp.size() == 1);
+  REQUIRE(grt.size() == 1);
+  CHECK_FALSE(svkit::test::exists(s.store / "gone"));
+  r = s.deploy({"install", "app", "1", v1.string()});
+  CHECK(r.code == 0);
+  CHECK(r.out == "app 1: already installed, same content\n");
+  CHECK(r.err == removed(gtmp[0]) + removed(grt[0]));
+  CHECK(leftovers(s.store, ".tmp-").empty());
+  CHECK(leftovers(s.rt, ".purge-").empty());
+  // The plain service can be made again under its name.
+  r = s.deploy({"new", "side", "--plain", "--template", "daemon"});
+  CHECK(r.code == 0);
+}
+
+// The slow one (about 30 s): the health deadline when -w is not given.
+TEST_CASE("svdeploy activate without -w: the default 30 s health deadline, then rollback [slow]",
+          "[svdeploy][e2e][slow]") {
+  Scratch s;
+  s.settle = 0.1;
+  auto good = s.release("good", steady());
+  auto never = s.release("never", steady());
+  write_file(never / "notification-fd", "3\n");  // never writes a line to fd 3
+  REQUIRE(s.deploy({"install", "app", "1", good.string()}).code == 0);
+  REQUIRE(s.deploy({"install", "app", "2", never.string()}).code == 0);
+  REQUIRE(s.deploy({"activate", "app", "1"}).code == 0);
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = s.deploy({"activate", "app", "2"});  // bounded: the fixture's 60 s run timeout
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  INFO("activate took " << took << " s");
+  CHECK(took >= 29.0);
+  CHECK(took < 45.0);
+  CHECK(r.code == 1);
+  CHECK(r.err == "svdeploy: fatal: rolled back to 1: 2 not ready within 30.0 s\n");
+  CHECK(s.active("app") == "1");
+  auto h = s.history("app");
+  CHECK(h.find("\tactivate\t1\t2\tunhealthy: 2 not ready within 30.0 s\n") != std::string::npos);
+  CHECK(h.find("\trollback\t2\t1\tok\n") != std::string::npos);
+  CHECK(eventually(5s, [&] { return s.running_version("app") == "1"; }));
+}

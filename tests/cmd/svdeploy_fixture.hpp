@@ -33,7 +33,8 @@ inline bool need_root(const char* what) {
 
 struct Scratch {
   TempDir tmp;
-  fs::path store = tmp / "store", rt = tmp / "run", scan = tmp / "service", src = tmp / "src";
+  fs::path store = tmp / "store", rt = tmp / "run", scan = tmp / "service", src = tmp / "src",
+           sv = tmp / "sv";  // new --plain
   double settle = 0.3;
   std::unique_ptr<Tool> svscan;
 
@@ -67,6 +68,7 @@ struct Scratch {
     o.env["SVDEPLOY_STORE"] = store.string();
     o.env["SVDEPLOY_RUNTIME"] = rt.string();
     o.env["SVDEPLOY_SCANDIR"] = scan.string();
+    o.env["SVDEPLOY_SERVICES"] = sv.string();
     o.env["SVDEPLOY_TEMPLATES"] = std::string(SVKIT_SOURCE_DIR) + "/service-templates";
     o.env["SVDEPLOY_CONFIG"] = (tmp / "svdeploy.conf").string();
     o.env["SVDEPLOY_SETTLE"] = std::to_string(settle);

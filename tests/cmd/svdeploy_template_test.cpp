@@ -3,6 +3,7 @@
 // NAME@INSTANCE), their errors (file, line, variable; nothing written), and the shipped
 // templates coming up under a real svscan.
 #include <sys/stat.h>
+#include <algorithm>
 
 #include "svdeploy_fixture.hpp"
 
@@ -212,4 +213,80 @@ TEST_CASE("svdeploy: the README tour works as written", "[svdeploy][e2e][demo]")
   CHECK(r.out.find("web 1: active (was 2)") != std::string::npos);
   CHECK(s.active("web") == "1");
   CHECK(read_file(s.rt / "web/log/current").find("web 2") != std::string::npos);
+}
+
+TEST_CASE("svdeploy new --plain: a plain service directory from a template, linked as sv enable links",
+          "[svdeploy][e2e]") {
+  Scratch s;
+  const std::string cmd = "sh -c 'env > \"$SVKIT_RUNTIME_DIR/data/env\"; exec sleep 60'";
+  auto plain = [&](const std::string& name) {
+    return s.deploy({"new", name, "--plain", "--template", "daemon-log", "--set", "command=" + cmd});
+  };
+  auto r = plain("web@8080");
+  REQUIRE(r.code == 0);
+  auto dir = s.sv / "web@8080";
+  CHECK(r.out == "web@8080 1: up, plain service directory " + dir.string() + "\n");
+  CHECK(fs::read_symlink(s.scan / "web@8080") == dir);
+  CHECK_FALSE(svkit::test::exists(s.store / "web@8080"));  // no release, no state
+  // The rendered template, variables substituted, beside the generated ./run.
+  CHECK(read_file(dir / "1/run") ==
+        "#!/bin/sh\n# web@8080: a daemon whose output svlogd keeps in the runtime directory's log/.\n"
+        "exec 2>&1\nexec " + cmd + "\n");
+  CHECK(fs::read_symlink(dir / "current").string() == "1");
+  // Supervised by the svscan of the scan directory, with its logger, in its runtime dir.
+  REQUIRE(eventually(10s, [&] {
+    auto st = svkit::read_status(dir.string());
+    return st && st->state == svkit::RunState::run && st->pid > 0;
+  }));
+  auto env_file = s.rt / "web@8080/data/env";
+  REQUIRE(eventually(5s, [&] { return read_file(env_file).find("SVKIT_VERSION=1\n") != std::string::npos; }));
+  auto env = read_file(env_file);
+  CHECK(env.find("SVKIT_INSTANCE=8080\n") != std::string::npos);
+  CHECK(env.find("SVKIT_SERVICE=web@8080\n") != std::string::npos);
+  CHECK(env.find("SVKIT_RUNTIME_DIR=" + (s.rt / "web@8080").string() + "\n") != std::string::npos);
+  for (const char* sub : {"log", "etc", "data", "run", "console"})
+    CHECK(fs::is_directory(s.rt / "web@8080" / sub));
+  CHECK(eventually(10s, [&] { return svkit::test::exists(s.rt / "web@8080/log/current"); }));
+  // A second instance of the same template.
+  REQUIRE(plain("web@8081").code == 0);
+  auto st1 = svkit::read_status(dir.string()), st2 = svkit::read_status((s.sv / "web@8081").string());
+  REQUIRE(st1);
+  REQUIRE(st2);
+  CHECK(st1->pid != st2->pid);
+  CHECK(eventually(5s, [&] {
+    return read_file(s.rt / "web@8081/data/env").find("SVKIT_INSTANCE=8081\n") != std::string::npos;
+  }));
+  // Release-only commands, and a second new of the same name, are refused.
+  for (std::vector<std::string> a : {std::vector<std::string>{"activate", "web@8080", "1"},
+                                     std::vector<std::string>{"rollback", "web@8080"}}) {
+    r = s.deploy(a);
+    CHECK(r.code == 100);
+    CHECK(r.err == "svdeploy: fatal: web@8080 is a plain service directory (" + dir.string() +
+                       "), not a release: " + a[0] + " works on releases only\n");
+  }
+  r = plain("web@8080");
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: web@8080 exists as " + dir.string() + "\n");
+  // Never linked over another service; a template error: nothing written.
+  auto others = [&] {
+    std::vector<std::string> n;
+    for (auto& e : fs::directory_iterator(s.sv)) n.push_back(e.path().filename().string());
+    std::sort(n.begin(), n.end());
+    return n;
+  };
+  make_dirs(s.tmp / "elsewhere");
+  fs::create_symlink(s.tmp / "elsewhere", s.scan / "taken");
+  r = plain("taken");
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: another service is linked as " + (s.scan / "taken").string() + "\n");
+  auto t = s.tmp / "tmpl";
+  make_dirs(t);
+  write_script(t / "run", "exec sleep {{ seconds }}\n");
+  r = s.deploy({"new", "bad@1", "--plain", "--template", t.string()});
+  CHECK(r.code == 100);
+  CHECK(r.err == "svdeploy: fatal: " + (t / "run").string() + ":2: undefined variable 'seconds'\n");
+  CHECK(others() == std::vector<std::string>{"web@8080", "web@8081"});
+  CHECK_FALSE(svkit::test::exists(s.scan / "bad@1"));
+  CHECK_FALSE(svkit::test::exists(s.rt / "bad@1"));
+  CHECK_FALSE(svkit::test::exists(s.store / "bad@1"));
 }
