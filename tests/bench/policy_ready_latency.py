@@ -4,7 +4,7 @@
 # notification-fd; its run blocks on a trigger FIFO, then writes the readiness line. app
 # depends on db. Per rep: app down, db restarted and "starting", app up (waiting); then the
 # harness writes the trigger (t0) and times app's run reporting on the events FIFO (t1).
-# usage: policy_ready_latency.py [BIN_DIR] [REPS]   (take /work/plan/bench.lock around it)
+# usage: policy_ready_latency.py [BIN_DIR] [REPS]   (alone on the machine: no other benchmark beside it)
 import os, sys, tempfile, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from policy_common import *

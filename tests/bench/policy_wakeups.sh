@@ -4,7 +4,7 @@
 # wake-ups until its deadline or event): voluntary context switches of each supervise
 # over SECONDS, for a plain running service, one in a 60 s back-off wait, and one waiting
 # for a dependency that does not exist.
-# usage: policy_wakeups.sh [BIN_DIR] [SECONDS]   (take /work/plan/bench.lock around it)
+# usage: policy_wakeups.sh [BIN_DIR] [SECONDS]   (alone on the machine: no other benchmark beside it)
 set -eu
 BIN=$(cd "${1:-build/bin}" && pwd)
 SECS=${2:-5}

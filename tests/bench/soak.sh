@@ -6,7 +6,7 @@
 # all supervise and all svlogd; at the end it reports their slope from minute 2 to the
 # end (per minute), lost log lines, duplicates and CPU per restart.
 #   usage: tests/bench/soak.sh [--short] [--minutes M] [--n N] [--bin DIR]
-#   default: N=500, 30 minutes; --short: 10 minutes. Run under: flock /work/plan/bench.lock
+#   default: N=500, 30 minutes; --short: 10 minutes. Run it alone on the machine
 set -eu
 n=500 minutes=30 bin=$(cd "$(dirname "$0")/../.." && pwd)/build/bin
 while [ $# -gt 0 ]; do

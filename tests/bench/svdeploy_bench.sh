@@ -6,7 +6,7 @@
 #     starts a service at most once a second);
 #  2. median milliseconds of "svdeploy status --json" over SERVICES (default 200) activated
 #     services (target: <= 20 ms).
-# Example: flock /work/plan/bench.lock tests/bench/svdeploy_bench.sh build/bin 10 0.5 200
+# Example: tests/bench/svdeploy_bench.sh build/bin 10 0.5 200
 set -eu
 bin=$(cd "$1" && pwd) rounds=${2:-10} settle=${3:-0.5} services=${4:-200}
 dir=$(mktemp -d)

@@ -2,7 +2,7 @@
 # tests/bench/timing.sh [BUILD_DIR] [ROUNDS]: the wall-clock targets that the CI tests do not
 # assert (a test under load must not fail on a stopwatch; the tests check that the event
 # arrives, these figures say how fast). Run it on a quiet machine, after a build:
-#   flock /work/plan/bench.lock tests/bench/timing.sh build 20     (about 20 s)
+#   tests/bench/timing.sh build 20     (about 20 s)
 # Figures and targets:
 #   - status_watch_bench (tests/bench/status_watch_bench.cpp, built with the tests):
 #     wake-ups of sv's status watch in its first 20 ms (10..100: re-reads within ~0.5 ms,
@@ -11,7 +11,7 @@
 #     < 50 ms), a past deadline returns at once (< 50 ms).
 #   - sv_wait.sh: median of "sv -w 10 down X; sv -w 10 up X" against svkit's supervise,
 #     < 400 ms (runit's sv needs 420 ms or more whenever its first look fails; the
-#     issue-8 goal of 5 ms is tracked by suitebench, see /work/shared/bench/README.md).
+#     issue-8 goal of 5 ms is tracked by suitebench, see suitebench's README).
 # Exit status: 0 when every target is met, 1 otherwise, 2 on a setup error.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)

@@ -6,7 +6,7 @@
 # percentage of one core (target <= 0.5 % for 200 services at 1 s). Then the same number
 # of unwatched services: their supervise processes must not wake up at all (voluntary
 # context switches over SECONDS: 0), as suitebench's idle measure.
-# usage: watchdog_cost.sh [BIN_DIR] [N] [SECONDS]   (take /work/plan/bench.lock around it)
+# usage: watchdog_cost.sh [BIN_DIR] [N] [SECONDS]   (alone on the machine: no other benchmark beside it)
 set -eu
 BIN=$(cd "${1:-build/bin}" && pwd)
 N=${2:-200}
