@@ -58,7 +58,7 @@ const char kUsage[] =
     "svdeploy [options] install NAME VERSION SOURCE [--user ACCOUNT] | activate NAME VERSION [-w S] | "
     "rollback NAME | status [NAME...] [--json] | list NAME [--json] | history NAME [--json] | "
     "remove NAME VERSION | prune NAME --keep N | new NAME[@INSTANCE] --template T "
-    "[--set K=V]... [--vars FILE] [--version V] [--plain] | allow NAME | purge NAME";
+    "[--set K=V]... [--vars FILE] [--version V] [--plain] | allow NAME [--user ACCOUNT] | purge NAME";
 
 [[noreturn]] void usage() { fail(kExitRefused, std::string("usage: ") + kUsage); }
 
