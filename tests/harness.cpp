@@ -354,6 +354,20 @@ bool process_alive(pid_t pid) {
   return close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'Z';
 }
 
+std::string json_field(const std::string& json, const std::string& key) {
+  auto at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) return "<missing>";
+  at += key.size() + 3;
+  size_t end = at;
+  int depth = 0;
+  while (end < json.size() && (depth > 0 || (json[end] != ',' && json[end] != '}'))) {
+    if (json[end] == '{' || json[end] == '[') ++depth;
+    if (json[end] == '}' || json[end] == ']') --depth;
+    ++end;
+  }
+  return json.substr(at, end - at);
+}
+
 std::string comm_of(pid_t pid) {
   std::string c = read_file("/proc/" + std::to_string(pid) + "/comm");
   if (!c.empty() && c.back() == '\n') c.pop_back();

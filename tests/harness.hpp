@@ -141,4 +141,8 @@ bool process_alive(pid_t pid);  // true while the pid exists and is not a zombie
 // then execs sleep has its trap in place once comm_of(pid) == "sleep".
 std::string comm_of(pid_t pid);
 
+// The raw value of KEY in a one-line JSON object ("<missing>" when absent): a number, null,
+// a string with its quotes, or a nested object or array whole.
+std::string json_field(const std::string& json, const std::string& key);
+
 }  // namespace svkit::test

@@ -38,21 +38,8 @@ std::string sample(const std::string& text, const std::string& series) {
   return "";
 }
 
-// A JSON field's raw value in a one-line object ("<missing>" when absent): numbers, null,
-// or a whole nested object.
-std::string field(const std::string& json, const std::string& key) {
-  auto at = json.find("\"" + key + "\":");
-  if (at == std::string::npos) return "<missing>";
-  at += key.size() + 3;
-  size_t end = at;
-  int depth = 0;
-  while (end < json.size() && (depth > 0 || (json[end] != ',' && json[end] != '}'))) {
-    if (json[end] == '{' || json[end] == '[') ++depth;
-    if (json[end] == '}' || json[end] == ']') --depth;
-    ++end;
-  }
-  return json.substr(at, end - at);
-}
+// A JSON field's raw value in a one-line object (harness.hpp).
+std::string field(const std::string& json, const std::string& key) { return json_field(json, key); }
 
 Result promtool_check(const std::string& text) {
   RunOptions o;

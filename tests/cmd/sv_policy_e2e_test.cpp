@@ -187,18 +187,7 @@ TEST_CASE("sv up starts a service that failed (restart-limit)", "[clients][sv][p
 namespace {
 // The value of KEY in svstat --json's object for DIR (objects and arrays whole).
 std::string json_field(const fs::path& dir, const std::string& key) {
-  auto out = run("svstat", {"--json", dir.string()}).out;
-  auto at = out.find("\"" + key + "\":");
-  if (at == std::string::npos) return "<missing>";
-  at += key.size() + 3;
-  size_t end = at;
-  int depth = 0;
-  while (end < out.size() && (depth > 0 || (out[end] != ',' && out[end] != '}'))) {
-    if (out[end] == '{' || out[end] == '[') ++depth;
-    if (out[end] == '}' || out[end] == ']') --depth;
-    ++end;
-  }
-  return out.substr(at, end - at);
+  return svkit::test::json_field(run("svstat", {"--json", dir.string()}).out, key);
 }
 }  // namespace
 

@@ -384,11 +384,11 @@ TEST_CASE("svdeploy waits for readiness and rolls back a version that never beco
   CHECK(fs::read_symlink(s.service_dir("app") / "notification-fd").string() == "current/notification-fd");
   auto st = s.deploy({"status", "app", "--json"});
   CHECK(st.out.find("\"ready\":true") != std::string::npos);
-  auto r = s.deploy({"activate", "app", "2", "-w", "1.5"});
+  auto r = s.deploy({"activate", "app", "2", "-w", "4.5"});
   CHECK(r.code == 1);
-  CHECK(r.err == "svdeploy: fatal: rolled back to 1: 2 not ready within 1.5 s\n");
+  CHECK(r.err == "svdeploy: fatal: rolled back to 1: 2 not ready within 4.5 s\n");
   CHECK(s.active("app") == "1");
-  CHECK(s.history("app").find("\tactivate\t1\t2\tunhealthy: 2 not ready within 1.5 s\n") != std::string::npos);
+  CHECK(s.history("app").find("\tactivate\t1\t2\tunhealthy: 2 not ready within 4.5 s\n") != std::string::npos);
   CHECK(eventually(5s, [&] { return s.running_version("app") == "1"; }));
   st = s.deploy({"status", "app"});
   CHECK(st.out.find(", ready 1;") != std::string::npos);
@@ -397,9 +397,9 @@ TEST_CASE("svdeploy waits for readiness and rolls back a version that never beco
   auto failing = s.release("failing", steady());
   write_script(failing / "check", "exit 1\n");
   REQUIRE(s.deploy({"install", "app", "3", failing.string()}).code == 0);
-  r = s.deploy({"activate", "app", "3", "-w", "1.5"});
+  r = s.deploy({"activate", "app", "3", "-w", "4.5"});
   CHECK(r.code == 1);
-  CHECK(r.err == "svdeploy: fatal: rolled back to 1: 3 not ready within 1.5 s\n");
+  CHECK(r.err == "svdeploy: fatal: rolled back to 1: 3 not ready within 4.5 s\n");
   CHECK(s.active("app") == "1");
   CHECK_FALSE(svkit::test::exists(s.service_dir("app") / "check"));  // 1 has none
   CHECK(eventually(5s, [&] { return s.running_version("app") == "1"; }));

@@ -25,6 +25,16 @@ std::string uid_of(pid_t pid) {
   return "";
 }
 
+// web@8080's run wrote its environment to its runtime dir: version 1, instance 8080.
+void check_web8080_env(const Scratch& s) {
+  auto env_file = s.rt / "web@8080/data/env";
+  REQUIRE(eventually(5s, [&] { return read_file(env_file).find("SVKIT_VERSION=1\n") != std::string::npos; }));
+  auto env = read_file(env_file);
+  CHECK(env.find("SVKIT_INSTANCE=8080\n") != std::string::npos);
+  CHECK(env.find("SVKIT_SERVICE=web@8080\n") != std::string::npos);
+  CHECK(env.find("SVKIT_RUNTIME_DIR=" + (s.rt / "web@8080").string() + "\n") != std::string::npos);
+}
+
 }  // namespace
 
 TEST_CASE("svdeploy new: template errors name file, line and variable, and write nothing",
@@ -103,12 +113,7 @@ TEST_CASE("svdeploy new: instances of the daemon template, variables in order, m
   CHECK_FALSE(svkit::test::exists(s.store / "web@8080/1/vars"));
   CHECK_FALSE(svkit::test::exists(s.store / "web@8080/1/README"));
   CHECK(fs::read_symlink(s.scan / "web@8080") == s.service_dir("web@8080"));
-  auto env_file = s.rt / "web@8080/data/env";
-  REQUIRE(eventually(5s, [&] { return read_file(env_file).find("SVKIT_VERSION=1\n") != std::string::npos; }));
-  auto env = read_file(env_file);
-  CHECK(env.find("SVKIT_INSTANCE=8080\n") != std::string::npos);
-  CHECK(env.find("SVKIT_SERVICE=web@8080\n") != std::string::npos);
-  CHECK(env.find("SVKIT_RUNTIME_DIR=" + (s.rt / "web@8080").string() + "\n") != std::string::npos);
+  check_web8080_env(s);
   // A second instance of the same template beside it; a second `new` is refused.
   REQUIRE(s.deploy({"new", "web@8081", "--template", "daemon", "--set", "command=" + cmd}).code == 0);
   r = s.deploy({"new", "web@8080", "--template", "daemon"});
@@ -238,12 +243,7 @@ TEST_CASE("svdeploy new --plain: a plain service directory from a template, link
     auto st = svkit::read_status(dir.string());
     return st && st->state == svkit::RunState::run && st->pid > 0;
   }));
-  auto env_file = s.rt / "web@8080/data/env";
-  REQUIRE(eventually(5s, [&] { return read_file(env_file).find("SVKIT_VERSION=1\n") != std::string::npos; }));
-  auto env = read_file(env_file);
-  CHECK(env.find("SVKIT_INSTANCE=8080\n") != std::string::npos);
-  CHECK(env.find("SVKIT_SERVICE=web@8080\n") != std::string::npos);
-  CHECK(env.find("SVKIT_RUNTIME_DIR=" + (s.rt / "web@8080").string() + "\n") != std::string::npos);
+  check_web8080_env(s);
   for (const char* sub : {"log", "etc", "data", "run", "console"})
     CHECK(fs::is_directory(s.rt / "web@8080" / sub));
   CHECK(eventually(10s, [&] { return svkit::test::exists(s.rt / "web@8080/log/current"); }));

@@ -182,10 +182,10 @@ TEST_CASE("svscan: removing a service stops its supervise and forgets it", "[svs
   REQUIRE(started_n(s.scan / "b", 1));
   pid_t a = starts(s.sv / "a")[0];
   fs::remove(s.scan / "a");
-  CHECK(eventually(3s, [&] { return !process_alive(a); }));
+  CHECK(eventually(10s, [&] { return !process_alive(a); }));
   pid_t b = starts(s.scan / "b")[0];
   fs::remove_all(s.scan / "b");  // a real directory removed: its inode may be reused
-  CHECK(eventually(3s, [&] { return !process_alive(b); }));
+  CHECK(eventually(10s, [&] { return !process_alive(b); }));
   make_dirs(s.scan / "marker");
   REQUIRE(started_n(s.scan / "marker", 1));
   CHECK(starts(s.sv / "a").size() == 1);  // not restarted

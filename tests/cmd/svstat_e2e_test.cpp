@@ -135,18 +135,7 @@ TEST_CASE("svstat --json reads supervise/svkit-status beside runit's status",
   REQUIRE(rig.start(runsv));
   std::string d = rig.dir.string();
   auto field = [&](const std::string& key) {
-    auto out = run("svstat", {"--json", d}).out;
-    auto at = out.find("\"" + key + "\":");
-    if (at == std::string::npos) return std::string("<missing>");
-    at += key.size() + 3;
-    size_t end = at;
-    int depth = 0;
-    while (end < out.size() && (depth > 0 || (out[end] != ',' && out[end] != '}'))) {
-      if (out[end] == '{' || out[end] == '[') ++depth;
-      if (out[end] == '}' || out[end] == ']') --depth;
-      ++end;
-    }
-    return out.substr(at, end - at);
+    return json_field(run("svstat", {"--json", d}).out, key);
   };
   CHECK(field("phase") == "\"up\"");  // no file: runit's run is up
   CHECK(field("ready") == "null");
