@@ -231,32 +231,31 @@ struct FaultyLogger {
     w = -1;
     return logger->wait_exit(timeout);
   }
+  // Every line written reached the log directory once, none twice.
+  void check_every_line_once() {
+    auto got = logged_lines(log);
+    size_t dup = 0;
+    std::set<int> seen = line_numbers(got, dup);
+    CHECK(seen.size() == static_cast<size_t>(next));
+    CHECK(dup == 0);
+    INFO(logger->err());
+    CHECK(got.size() == static_cast<size_t>(next));
+  }
 };
 
 TEST_CASE("faulty: svlogd under allocation failures loses no line", "[faulty][e2e]") {
   FaultyLogger r;
-  TempDir& t = r.t;
-  fs::path& log = r.log;
-  Tool& logger = *r.logger;
-  int& next = r.next;
-  auto burst = [&](int count) { r.burst(count); };
-  burst(50);
-  REQUIRE(eventually(10s, [&] { return logged_lines(log).size() == 50; }));
+  r.burst(50);
+  REQUIRE(eventually(10s, [&] { return logged_lines(r.log).size() == 50; }));
   for (int every : {2, 3, 7}) {
-    malloc_faults(t, every);
+    malloc_faults(r.t, every);
     let_shim_see();
-    for (int k = 0; k < 10; ++k) burst(100);  // a rotation every ~40 lines
-    CHECK(logger.running());
+    for (int k = 0; k < 10; ++k) r.burst(100);  // a rotation every ~40 lines
+    CHECK(r.logger->running());
   }
-  malloc_faults(t, 0);
+  malloc_faults(r.t, 0);
   CHECK(r.finish(30s) == std::optional<int>(0));
-  auto got = logged_lines(log);
-  size_t dup = 0;
-  std::set<int> seen = line_numbers(got, dup);
-  CHECK(seen.size() == static_cast<size_t>(next));
-  CHECK(dup == 0);
-  INFO(logger.err());
-  CHECK(got.size() == static_cast<size_t>(next));
+  r.check_every_line_once();
 }
 
 TEST_CASE("faulty: supervise under allocation failures while its service crashes and is "
@@ -421,28 +420,18 @@ TEST_CASE("faulty: sv -w waits on the monotonic clock while the wall clock steps
 TEST_CASE("faulty: svlogd rotating by size while the wall clock steps loses no line",
           "[faulty][e2e]") {
   FaultyLogger r;
-  TempDir& t = r.t;
-  fs::path& log = r.log;
-  Tool& logger = *r.logger;
-  int& next = r.next;
-  auto burst = [&](int count) { r.burst(count); };
-  auto count = [&] { return logged_lines(log).size(); };
-  burst(300);
+  auto count = [&] { return logged_lines(r.log).size(); };
+  r.burst(300);
   REQUIRE(eventually(10s, [&] { return count() == 300; }));
   for (long shift : {-3600L, 86400L, 0L}) {
-    clock_shift(t, shift);
+    clock_shift(r.t, shift);
     let_shim_see();
-    burst(300);  // about 6 rotations, named by the shifted clock
-    REQUIRE(eventually(10s, [&] { return count() == static_cast<size_t>(next); }));
-    CHECK(logger.running());
+    r.burst(300);  // about 6 rotations, named by the shifted clock
+    REQUIRE(eventually(10s, [&] { return count() == static_cast<size_t>(r.next); }));
+    CHECK(r.logger->running());
   }
   CHECK(r.finish(20s) == std::optional<int>(0));
-  auto got = logged_lines(log);
-  size_t dup = 0;
-  std::set<int> seen = line_numbers(got, dup);
-  CHECK(seen.size() == static_cast<size_t>(next));
-  CHECK(dup == 0);
-  CHECK(got.size() == static_cast<size_t>(next));
+  r.check_every_line_once();
   // Old files named while the clock was an hour behind sort before the earlier ones
   // (runit's rule: names are TAI64N of the wall clock); with n1000 none was deleted.
 }
