@@ -151,7 +151,8 @@ TEST_CASE("svscan: one supervise per service dir or symlink, dot names, files, a
   CHECK(starts(s.scan / "real").size() == 1);
   CHECK(starts(s.sv / "linked").size() == 1);
   CHECK_FALSE(svkit::test::exists(s.scan / ".hidden" / "started"));
-  CHECK(children(s.svscan->pid(), "sleep").size() == 3);
+  // (marker's started file is written before it execs sleep: wait for that.)
+  CHECK(eventually(5s, [&] { return children(s.svscan->pid(), "sleep").size() == 3; }));
 }
 
 TEST_CASE("svscan: runsvdir's -P and log argument are accepted", "[svscan][e2e]") {
