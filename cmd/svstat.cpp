@@ -95,6 +95,7 @@ void measure(Report& svc, Report* log, bool all) {
   if (!svc.ext || !svc.ext->supervisor || !(want_svc || want_log)) return;
   auto sup = static_cast<pid_t>(*svc.ext->supervisor);
   if (::kill(sup, 0) == -1 && errno == ESRCH) return;  // gone: nothing to measure
+  svkit::OneListing one;  // POSIX-only build: the tree and its usage from one ps
   std::vector<pid_t> tree = svkit::descendants(sup);
   pid_t logger = log && log->status ? static_cast<pid_t>(log->status->pid) : 0;
   std::vector<pid_t> logger_side;

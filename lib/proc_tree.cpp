@@ -360,6 +360,9 @@ void TreeSampler::reset() {
   members_.shrink_to_fit();
 }
 
+OneListing::OneListing() noexcept {}
+OneListing::~OneListing() {}
+
 #else  // POSIX: one ps listing
 
 namespace {
@@ -405,8 +408,34 @@ bool parse_time(const char* p, const char* end, double& out) {
   return true;
 }
 
-// Runs ps and parses its rows into OUT; false when ps could not run or was too slow.
+// The listing shared while a OneListing lives: taken at the first question, dropped with
+// the last scope. A failed ps is remembered too (asking again would stall as long).
+struct Shared {
+  int depth = 0;
+  bool taken = false;
+  bool ok = false;
+  std::vector<PsRow> rows;
+};
+Shared g_shared;
+
+bool run_ps(std::vector<PsRow>& out);
+
+// OUT = the rows of the listing (the shared one inside a OneListing); false when ps could
+// not run or was too slow.
 bool ps_listing(std::vector<PsRow>& out) {
+  if (g_shared.depth == 0) return run_ps(out);
+  if (!g_shared.taken) {
+    g_shared.taken = true;
+    g_shared.rows.clear();
+    g_shared.ok = run_ps(g_shared.rows);
+  }
+  if (!g_shared.ok) return false;
+  out = g_shared.rows;
+  return true;
+}
+
+// Runs ps and parses its rows into OUT; false when ps could not run or was too slow.
+bool run_ps(std::vector<PsRow>& out) {
   static const char* const candidates[] = {"/bin/ps", "/usr/bin/ps"};
   const char* path = nullptr;
   for (const char* c : candidates)
@@ -575,10 +604,20 @@ TreeUsage usage_below(pid_t root, const std::vector<pid_t>& skip) {
   return u;
 }
 
+OneListing::OneListing() noexcept { ++g_shared.depth; }
+OneListing::~OneListing() {
+  if (--g_shared.depth == 0) {
+    g_shared.taken = false;
+    g_shared.rows.clear();
+    g_shared.rows.shrink_to_fit();
+  }
+}
+
 void TreeSampler::begin() {}
 void TreeSampler::end() {}
 void TreeSampler::reset() {}
 void TreeSampler::add(TreeUsage& u, pid_t root, bool with_root, const std::vector<pid_t>& skip) {
+  OneListing one;  // ROOT's own row and its descendants' from the same ps
   TreeUsage b = with_root ? usage_of({root}) : TreeUsage{};
   TreeUsage c = usage_below(root, skip);
   u.rss_bytes += b.rss_bytes + c.rss_bytes;

@@ -106,6 +106,7 @@ bool ready_to_leave(Context& c) {
     c.pipe_read.reset();
     c.pipe_write.reset();
     if (tell) {
+      svkit::OneListing one;
       send_signal(c.log, SIGTERM, svkit::Target::group);
       send_signal(c.log, SIGCONT, svkit::Target::group);
     }

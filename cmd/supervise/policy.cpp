@@ -152,6 +152,7 @@ void trip(Context& c, Service& s) {
 // path: one pread of each process's kept /proc/PID/stat and children list).
 svkit::TreeUsage sample_usage(const Context& c, Service& s) {
   svkit::TreeUsage u;
+  svkit::OneListing one;  // POSIX-only build: one ps per sample
   s.sampler.begin();
   if (&s == &c.log) {  // the logger: log/run and what it started
     s.sampler.add(u, s.sv.pid, true, {});
@@ -162,6 +163,7 @@ svkit::TreeUsage sample_usage(const Context& c, Service& s) {
       if (h->check_pid > 0) skip.push_back(h->check_pid);
       if (h->alert_pid > 0) skip.push_back(h->alert_pid);
     }
+    alert_leftovers(c, skip);  // what an ended ./alert left running (mail &)
     s.sampler.add(u, c.self, false, skip);
     if (s.adopted && s.sv.pid > 0)  // a process taken over from a killed supervise
       s.sampler.add(u, s.sv.pid, true, {});

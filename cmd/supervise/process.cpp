@@ -143,6 +143,7 @@ void start_finish(Context& c, Service& s) {
 }
 
 void apply(Context& c, Service& s, const svkit::Step& step) {
+  svkit::OneListing one;  // POSIX-only build: d's TERM and CONT reach the tree of one ps
   s.sv = step.next;
   for (const svkit::Action& a : step.actions) {
     switch (a.kind) {

@@ -176,6 +176,9 @@ bool tree_init(const Context& c) noexcept;
 // The service's processes (its run or finish process included), excluding the logger's
 // side for the main service and supervise's ./check and ./alert.
 std::vector<pid_t> service_tree(const Service& s);
+// Appends to OUT the processes below supervise that an ended ./alert left in the
+// background (its session's); nothing, and no walk, when no ./alert ever ran.
+void alert_leftovers(const Context& c, std::vector<pid_t>& out);
 // PID exists and is not a zombie (a zombie below supervise is reaped next).
 bool living(pid_t pid) noexcept;
 // SIG to every process of the tree that is not in process group GROUP (already told).

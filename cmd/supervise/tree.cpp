@@ -53,6 +53,15 @@ bool from_alert(const Context& c, pid_t p) noexcept {
 
 }  // namespace
 
+void alert_leftovers(const Context& c, std::vector<pid_t>& out) {
+  bool any = false;
+  for (const Service* h : {&c.main, &c.log})
+    for (pid_t sid : h->alert_sids) any = any || sid > 0;
+  if (!any) return;
+  for (pid_t p : svkit::descendants(::getpid()))
+    if (from_alert(c, p)) out.push_back(p);
+}
+
 bool tree_init(const Context& c) noexcept {
   g_context = &c;
 #if SVKIT_LINUX
@@ -63,6 +72,7 @@ bool tree_init(const Context& c) noexcept {
 }
 
 std::vector<pid_t> service_tree(const Service& s) {
+  svkit::OneListing one;  // POSIX-only build: one ps for the whole answer
   std::vector<pid_t> out;
   const Context* c = g_context;
   if (!c) return out;

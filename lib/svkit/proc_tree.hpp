@@ -36,6 +36,19 @@ TreeUsage usage_of(const std::vector<pid_t>& pids);
 // single-threaded process. supervise's watchdog samples its service this way.
 TreeUsage usage_below(pid_t root, const std::vector<pid_t>& skip);
 
+// While one exists, a POSIX-only build answers every question above from one `ps` listing,
+// taken when the first is asked and dropped with the last OneListing: a tree signalled
+// with TERM then CONT, a service's tree minus its logger's side and its helpers, or one
+// svstat costs one ps instead of one per question. Nests; single-threaded use. On Linux,
+// where each question reads only the tree's own /proc files, it does nothing.
+class OneListing {
+ public:
+  OneListing() noexcept;
+  ~OneListing();
+  OneListing(const OneListing&) = delete;
+  OneListing& operator=(const OneListing&) = delete;
+};
+
 // Measures the same tree again and again (the watchdog's samples). It keeps each member's
 // /proc files open between samples and re-reads them with pread: on Linux that costs a
 // fraction of an open+read+close (no path walk through /proc), and a file whose process

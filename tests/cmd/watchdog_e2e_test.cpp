@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "supervise_policy_fixture.hpp"
+#include "svkit/platform.hpp"
 #include "svkit/proc_tree.hpp"
 
 using namespace svkit::test;
@@ -236,4 +237,34 @@ TEST_CASE("watchdog: runit's sv and daemontools' svstat read a watched service u
   CHECK(r.out.rfind("svc: up (pid " + std::to_string(pid) + ") ", 0) == 0);
   r = run("/usr/bin/sv", {"-w", "5", "down", "svc"}, opt);
   CHECK(r.out.rfind("ok: down: svc: ", 0) == 0);
+}
+
+TEST_CASE("watchdog: what ./alert leaves in the background is not measured as the service's",
+          "[supervise][watchdog][e2e]") {
+  ServiceDir s;
+  write_file(s / "memory-limit", "16M\n");
+  write_file(s / "watchdog-interval", "50\n");
+  // The first run exits 3; its ./alert leaves a 48 MiB process behind (mail &); the second
+  // run, a sleep, is well under the limit.
+  write_script(s / "run", "echo >> ../starts\n[ $(wc -l < ../starts) -ge 2 ] && exec sleep 30\nexit 3\n");
+  write_script(s / "alert", "echo \"$1\" >> ../alerts\n" + hog("mem 48") +
+                                " > /dev/null 2>&1 &\necho $! > ../alert-bg\n");
+  Tool sup("supervise", {s.str()});
+  REQUIRE(eventually(5s, [&] { return pid_in(s.tmp / "alert-bg") != 0; }));
+  pid_t bg = pid_in(s.tmp / "alert-bg");
+  REQUIRE(eventually(10s, [&] { return svkit::usage_of({bg}).rss_bytes > (32u << 20); }));
+  REQUIRE(eventually(5s, [&] { return lines_in(s.tmp / "starts") == 2 && ext(s.dir, "phase") == "up"; }));
+#if SVKIT_LINUX
+  // Reparented to supervise (the subreaper), beside the service: below it, not the service's.
+  std::vector<pid_t> below = svkit::descendants(sup.pid());
+  REQUIRE(std::find(below.begin(), below.end(), bg) != below.end());
+#endif
+  // 20 samples of 50 ms: two over the limit in a row would trip.
+  CHECK_FALSE(eventually(1s, [&] { return ext(s.dir, "watchdog_trip") != "-"; }));
+  CHECK(lines_in(s.tmp / "starts") == 2);
+  CHECK(read_file(s.tmp / "alerts") == "crash\n");
+  CHECK(alive(bg));
+  REQUIRE(control(s.dir, "d"));
+  CHECK(phase_becomes(s.dir, "down"));
+  ::kill(bg, SIGKILL);
 }

@@ -270,3 +270,28 @@ TEST_CASE("proc_tree: TreeSampler measures as usage_below, keeping the files bet
   CHECK(measure(d[0], true, {}).processes == 0);
   CHECK(sampler.kept() == 0);
 }
+
+TEST_CASE("proc_tree: OneListing answers from one listing (POSIX), changes nothing on Linux",
+          "[proc_tree][unit]") {
+  Tree t;
+  fork_small_tree(t, false);  // root -> a -> a1, root -> b
+  Tree late;                  // forked inside the scope, after the first question
+  {
+    svkit::OneListing one;
+    CHECK(svkit::descendants(t.root).size() == 3);
+    fork_small_tree(late, false);
+    std::vector<pid_t> mine = svkit::descendants(::getpid());
+    bool seen = std::find(mine.begin(), mine.end(), late.root) != mine.end();
+    // POSIX-only build: the scope's one ps was taken before LATE existed. Linux: /proc now.
+    CHECK(seen == static_cast<bool>(SVKIT_LINUX));
+    {
+      svkit::OneListing nested;  // nests: still the same listing
+      CHECK(svkit::descendants(late.root).size() == (SVKIT_LINUX ? 3u : 0u));
+    }
+    CHECK(svkit::descendants(late.root).size() == (SVKIT_LINUX ? 3u : 0u));
+  }
+  // The scope is gone: a new listing, which has LATE.
+  std::vector<pid_t> mine = svkit::descendants(::getpid());
+  CHECK(std::find(mine.begin(), mine.end(), late.root) != mine.end());
+  CHECK(svkit::descendants(late.root).size() == 3);
+}
