@@ -27,10 +27,6 @@
 #if SVKIT_LINUX
 #include <dirent.h>
 #else
-#include <poll.h>
-#include <sys/wait.h>
-#include <time.h>
-
 #include <algorithm>
 #include <string>
 
@@ -444,47 +440,18 @@ bool run_ps(std::vector<PsRow>& out) {
       break;
     }
   if (!path) return false;
-  Pipe p;
-  if (!make_pipe(p)) return false;
   char a0[] = "ps", a1[] = "-A", a2[] = "-o", a3[] = "pid=,ppid=,rss=,time=";
   char* argv[] = {a0, a1, a2, a3, nullptr};
-  FdMove moves[] = {{p.write.get(), 1}};
+  char lc[] = "LC_ALL=C", env_path[] = "PATH=/bin:/usr/bin";
+  char* envp[] = {lc, env_path, nullptr};
   SpawnSpec spec;
   spec.path = path;
   spec.argv = argv;
-  spec.moves = moves;
-  spec.n_moves = 1;
-  spec.new_session = true;
-  pid_t pid = spawn(spec);
-  p.write.reset();
-  if (pid < 0) return false;
-  std::string text;
-  struct timespec start;
-  ::clock_gettime(CLOCK_MONOTONIC, &start);
-  bool ok = true;
-  for (;;) {
-    struct timespec now;
-    ::clock_gettime(CLOCK_MONOTONIC, &now);
-    long waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-    if (waited >= 5000 || text.size() > (64u << 20)) {
-      ok = false;
-      break;
-    }
-    struct pollfd pfd = {p.read.get(), POLLIN, 0};
-    int r = ::poll(&pfd, 1, static_cast<int>(5000 - waited));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) continue;
-    char buf[8192];
-    ssize_t n = ::read(p.read.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  if (!ok) ::kill(pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!ok) return false;
+  spec.envp = envp;
+  Captured ps;
+  if (!capture(spec, 5000, 64u << 20, ps)) return false;
+  const std::string& text = ps.out;
+  const pid_t pid = ps.pid;
   const char* q = text.data();
   const char* end = q + text.size();
   while (q < end) {

@@ -113,38 +113,27 @@ uint64_t portable_start_time(pid_t pid) noexcept {
     for (int i = 0; i < n; ++i) pid_text[i] = tmp[n - 1 - i];
     pid_text[n] = 0;
   }
-  Pipe p;
-  if (!make_pipe(p)) return 0;
   UniqueFd null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
   char ps[] = "/bin/ps", o[] = "-o", fields[] = "stat=,lstart=", dash_p[] = "-p";
   char* argv[] = {ps, o, fields, dash_p, pid_text, nullptr};
   char lc[] = "LC_ALL=C", tz[] = "TZ=UTC0", path[] = "PATH=/bin:/usr/bin";
   char* envp[] = {lc, tz, path, nullptr};
-  FdMove moves[] = {{p.write.get(), 1}, {null ? null.get() : -1, 2}, {-1, 0}};
+  FdMove moves[] = {{null ? null.get() : -1, 2}, {-1, 0}};
   SpawnSpec spec;
   spec.path = ps;
   spec.argv = argv;
   spec.envp = envp;
   spec.moves = moves;
-  spec.n_moves = 3;
+  spec.n_moves = 2;
   spec.new_session = false;
-  pid_t child = spawn(spec);
-  p.write.reset();
-  if (child < 0) return 0;
-  char buf[256];
-  size_t len = 0;
-  for (;;) {
-    ssize_t n = ::read(p.read.get(), buf + len, sizeof buf - 1 - len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    len += static_cast<size_t>(n);
-    if (len == sizeof buf - 1) break;
+  try {
+    Captured answer;  // one line; a ps that hangs is killed after 5 s: "not known"
+    if (!capture(spec, 5000, 4096, answer)) return 0;
+    if (!WIFEXITED(answer.status) || WEXITSTATUS(answer.status) != 0) return 0;
+    return parse_ps_start(answer.out);
+  } catch (...) {  // out of memory: not known this time
+    return 0;
   }
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 0;
-  return parse_ps_start(std::string_view(buf, len));
 }
 
 #endif

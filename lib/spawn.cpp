@@ -5,8 +5,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "svkit/diag.hpp"
@@ -97,6 +99,56 @@ pid_t spawn(const SpawnSpec& spec) noexcept {
   errno = r == sizeof child_errno ? child_errno : EPROTO;
   return -1;
 #endif
+}
+
+bool capture(const SpawnSpec& spec, int timeout_ms, size_t max, Captured& out) {
+  out = Captured{};
+  Pipe p;
+  if (spec.n_moves > 15 || !make_pipe(p)) return false;
+  FdMove moves[16];
+  for (int i = 0; i < spec.n_moves; ++i) moves[i] = spec.moves[i];
+  moves[spec.n_moves] = {p.write.get(), 1};
+  SpawnSpec with_pipe = spec;
+  with_pipe.moves = moves;
+  with_pipe.n_moves = spec.n_moves + 1;
+  out.pid = spawn(with_pipe);
+  p.write.reset();  // the child holds the only write end: its exit is end-of-file
+  if (out.pid < 0) return false;
+  struct timespec start;
+  ::clock_gettime(CLOCK_MONOTONIC, &start);
+  bool ok = true;
+  for (;;) {
+    struct timespec now;
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    long waited = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+    if (waited >= timeout_ms || out.out.size() > max) {
+      ok = false;
+      break;
+    }
+    struct pollfd pfd = {p.read.get(), POLLIN, 0};
+    int r = ::poll(&pfd, 1, static_cast<int>(timeout_ms - waited));
+    if (r <= 0) continue;  // EINTR, or the deadline (checked above)
+    char buf[8192];
+    ssize_t n = ::read(p.read.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.out.append(buf, static_cast<size_t>(n));
+  }
+  // End-of-file: it exits in a moment; one that lingers is held to the same deadline.
+  while (ok) {
+    pid_t r = ::waitpid(out.pid, &out.status, WNOHANG);
+    if (r == out.pid || (r < 0 && errno != EINTR)) return true;
+    struct timespec now;
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >= timeout_ms)
+      ok = false;
+    struct timespec nap = {0, 1000000};
+    if (ok) ::nanosleep(&nap, nullptr);
+  }
+  ::kill(out.pid, SIGKILL);
+  while (::waitpid(out.pid, &out.status, 0) < 0 && errno == EINTR) {
+  }
+  return false;
 }
 
 }  // namespace svkit

@@ -3,7 +3,10 @@
 // dispositions, optionally its own session), chosen fds moved into place, all others
 // closed by close-on-exec; exec errors come back through a close-on-exec pipe.
 #pragma once
+#include <stddef.h>
 #include <sys/types.h>
+
+#include <string>
 
 namespace svkit {
 
@@ -31,5 +34,18 @@ pid_t spawn(const SpawnSpec& spec) noexcept;
 // reported here: the child exits 127 when the program does not exist (ENOENT), 126 for
 // any other failure. Returns -1 with errno only when fork failed.
 pid_t spawn_nowait(const SpawnSpec& spec) noexcept;
+
+// What capture() got from a short helper (ps): its output, its wait status, its pid.
+struct Captured {
+  std::string out;  // what it wrote on its standard output
+  int status = 0;   // its wait status (valid when it ran to the end)
+  pid_t pid = -1;   // its pid (ps lists itself: a caller leaves that row out)
+};
+
+// Runs SPEC (its MOVES, at most 15, plus its standard output into a pipe) and reads what
+// it writes until it closes the pipe, then reaps it. Bounded: past TIMEOUT_MS or MAX bytes
+// the child is killed (KILL) and reaped, and the answer is false, as when it could not be
+// started. The caller blocks meanwhile: for helpers that answer in milliseconds.
+bool capture(const SpawnSpec& spec, int timeout_ms, size_t max, Captured& out);
 
 }  // namespace svkit
