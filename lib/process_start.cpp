@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -84,6 +85,11 @@ bool same_start(uint64_t a, uint64_t b) noexcept {
 
 uint64_t child_start_time(pid_t child) noexcept { return portable_start_time(child); }
 
+bool portable_start_lookup(pid_t pid, uint64_t& start) noexcept {
+  start = portable_start_time(pid);  // the kernel answers: always known
+  return true;
+}
+
 uint64_t portable_start_time(pid_t pid) noexcept {
   if (pid <= 0) return 0;
   struct proc_bsdinfo info;
@@ -104,7 +110,13 @@ uint64_t child_start_time(pid_t child) noexcept {
 }
 
 uint64_t portable_start_time(pid_t pid) noexcept {
-  if (pid <= 0) return 0;
+  uint64_t start = 0;
+  return portable_start_lookup(pid, start) ? start : 0;
+}
+
+bool portable_start_lookup(pid_t pid, uint64_t& start) noexcept {
+  start = 0;
+  if (pid <= 0) return true;
   char pid_text[24];
   {
     char tmp[24];
@@ -128,11 +140,16 @@ uint64_t portable_start_time(pid_t pid) noexcept {
   spec.new_session = false;
   try {
     Captured answer;  // one line; a ps that hangs is killed after 5 s: "not known"
-    if (!capture(spec, 5000, 4096, answer)) return 0;
-    if (!WIFEXITED(answer.status) || WEXITSTATUS(answer.status) != 0) return 0;
-    return parse_ps_start(answer.out);
+    if (!capture(spec, 5000, 4096, answer) || !WIFEXITED(answer.status)) return false;
+    if (WEXITSTATUS(answer.status) != 0)  // ps -p exits 1 for no such process
+      return ::kill(pid, 0) != 0 && errno == ESRCH;
+    start = parse_ps_start(answer.out);
+    if (start != 0) return true;
+    // 0: a zombie (state Z) is gone for our purpose; a line that does not parse is not.
+    size_t at = answer.out.find_first_not_of(" \t");
+    return at != std::string::npos && answer.out[at] == 'Z';
   } catch (...) {  // out of memory: not known this time
-    return 0;
+    return false;
   }
 }
 

@@ -141,6 +141,13 @@ static bool same_start(unsigned long long a, unsigned long long b) noexcept { re
 // service that is not adopted. The record takes the clock instead (child_start_time),
 // and comparisons allow svkit::kStartSlack seconds (svkit/process_start.hpp).
 unsigned long long start_time_of(pid_t pid) noexcept { return svkit::start_time_of(pid); }
+// False when ps could not answer this time: neither "same" nor "gone".
+static bool lookup_start(pid_t pid, unsigned long long& start) noexcept {
+  uint64_t v = 0;
+  bool known = svkit::portable_start_lookup(pid, v);
+  start = v;
+  return known;
+}
 static unsigned long long started_now(pid_t pid) noexcept { return svkit::child_start_time(pid); }
 static bool same_start(unsigned long long a, unsigned long long b) noexcept { return svkit::same_start(a, b); }
 #endif
@@ -253,7 +260,14 @@ void adopt(Service& s) {
 #else
   if (::kill(pid, 0) != 0 && errno == ESRCH) return;  // gone: no ps needed
 #endif
-  unsigned long long start = start_time_of(pid);  // POSIX-only: 0 for a zombie
+#if SVKIT_LINUX
+  unsigned long long start = start_time_of(pid);
+#else
+  // 0 for a zombie. A ps that cannot answer is asked again (3 tries, each bounded at 5 s)
+  // before the service is given up as not adoptable.
+  unsigned long long start = 0;
+  for (int tries = 0; tries < 3 && !lookup_start(pid, start); ++tries) start = 0;
+#endif
   if (!same_start(start, recorded_start(s, pid, from_start_file))) return;
 #if SVKIT_LINUX
   struct pollfd pw = {pfd.get(), POLLIN, 0};
@@ -291,8 +305,11 @@ void poll_due(Context& c, Service& s, int64_t now) {
   if (!s.adopted || s.alive_check_at < 0 || now < s.alive_check_at) return;
   pid_t pid = s.sv.pid;
   // Gone, a zombie (its parent, not us, reaps it), or the pid reused by another process.
+  // A ps that could not answer says nothing: asked again at the next check, never taken
+  // for "gone" (that would start a second copy beside the living one).
+  unsigned long long start = 0;
   bool gone = pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH) ||
-              !same_start(start_time_of(pid), s.pid_start);
+              (lookup_start(pid, start) && !same_start(start, s.pid_start));
   if (gone) {
     s.alive_check_at = -1;
     child_gone(c, s, -1, 0);  // status unknown, as with a pidfd

@@ -15,6 +15,12 @@ namespace svkit {
 //    since the epoch. Costs one fork+exec of ps (tens of milliseconds on a busy machine).
 uint64_t portable_start_time(pid_t pid) noexcept;
 
+// As portable_start_time(), but a look-up that failed is told apart from a process that is
+// gone: false when the answer is not known this time (ps could not be started, was killed
+// after 5 s, or memory ran out); true with START = 0 when PID does not exist or is a zombie.
+// supervise never takes "not known" for "gone": that would start a duplicate.
+bool portable_start_lookup(pid_t pid, uint64_t& start) noexcept;
+
 // The start time of CHILD, a process this one started a moment ago, cheaply: macOS asks
 // the kernel; elsewhere it is the clock now (no ps on the path that starts a service), which
 // agrees with what portable_start_time() says later within kStartSlack seconds.

@@ -3,7 +3,9 @@
 // supervise recorded in svkit-status (pid_start), not the process's working directory.
 // (A session leader cannot change its session or process group, so a service started by
 // supervise keeps both; what it can change is its directory, tested here.)
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 
 #include "supervise_policy_fixture.hpp"
 #include "svkit/platform.hpp"
@@ -96,3 +98,54 @@ TEST_CASE("supervise adopt: the recorded start time identifies the process",
   CHECK(pid_of(s.dir) == pid);
   CHECK_FALSE(svkit::test::exists(s.tmp / "starts"));
 }
+
+#if !SVKIT_LINUX
+// POSIX-only build: an adopted service is checked every second with ps. A ps that hangs
+// (killed after 5 s) or cannot run says nothing: the service is neither given up nor
+// started again beside itself. /bin/ps is replaced, in a private mount namespace of this
+// test process (inherited by supervise), by a script that hangs while a flag file exists.
+TEST_CASE("supervise adopt: a ps that hangs is not taken for the service's exit (POSIX-only)",
+          "[supervise][adopt][fault][e2e]") {
+  if (!require_root()) return;
+  ServiceDir s;
+  write_script(s / "run", "echo >> ../starts\nexec sleep 60\n");
+  std::string real_ps = fs::canonical("/bin/ps").string();
+  fs::path copy = s.tmp / "ps.real", flag = s.tmp / "hang", calls = s.tmp / "hung";
+  fs::copy_file(real_ps, copy);
+  // Only the start-time look-up (ps -o stat=,lstart= -p PID) hangs; tree listings answer.
+  write_script(s.tmp / "ps", "case \"$*\" in *lstart*) if [ -e " + flag.string() +
+                                 " ]; then echo >> " + calls.string() +
+                                 "; exec sleep 30; fi;; esac\nexec " + copy.string() + " \"$@\"\n");
+  REQUIRE(::unshare(CLONE_NEWNS) == 0);
+  REQUIRE(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0);
+  REQUIRE(::mount((s.tmp / "ps").c_str(), real_ps.c_str(), nullptr, MS_BIND, nullptr) == 0);
+  struct Unmount {
+    std::string at;
+    ~Unmount() { ::umount2(at.c_str(), MNT_DETACH); }
+  } unmount{real_ps};
+  pid_t pid = 0;
+  {
+    Tool first("supervise", {s.str()});
+    pid = wait_running(s.dir);
+    REQUIRE(pid);
+    REQUIRE(eventually(5s, [&] { return comm_of(pid) == "sleep"; }));
+    first.signal(SIGKILL);
+    REQUIRE(first.wait_exit(5s));
+  }
+  Tool second("supervise", {s.str()});
+  REQUIRE(eventually(5s, [&] { return supervised(s.dir) && pid_of(s.dir) == pid; }));
+  write_file(flag, "");
+  // The second hung ps means the first was killed at its deadline and its check is done.
+  REQUIRE(eventually(20s, [&] { return lines_in(calls) >= 2 || lines_in(s.tmp / "starts") > 1; }));
+  CHECK_FALSE(eventually(2s, [&] { return lines_in(s.tmp / "starts") > 1; }));  // no second copy
+  CHECK(pid_of(s.dir) == pid);
+  CHECK(process_alive(pid));
+  fs::remove(flag);
+  // ps answers again: the adopted service's real exit is still seen, and it restarts.
+  ::kill(pid, SIGKILL);
+  CHECK(eventually(20s, [&] { return lines_in(s.tmp / "starts") == 2; }));
+  CHECK(pid_of(s.dir) != pid);
+  REQUIRE(control(s.dir, "x"));
+  CHECK(second.wait_exit(20s));
+}
+#endif

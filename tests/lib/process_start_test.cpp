@@ -59,3 +59,26 @@ TEST_CASE("process_start: same_start: equal, or within the slack where ps is the
   CHECK_FALSE(svkit::same_start(100, 101 + svkit::kStartSlack));
 #endif
 }
+
+TEST_CASE("process_start: the look-up says known for a living, zombie or gone process",
+          "[adopt][unit]") {
+  uint64_t v = 0;
+  CHECK(svkit::portable_start_lookup(::getpid(), v));
+  CHECK(v == svkit::portable_start_time(::getpid()));
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::alarm(30);
+    for (;;) ::pause();
+  }
+  REQUIRE(::kill(child, SIGKILL) == 0);
+  siginfo_t info;
+  REQUIRE(::waitid(P_PID, child, &info, WEXITED | WNOWAIT) == 0);  // a zombie: known, 0
+  v = 1;
+  CHECK(svkit::portable_start_lookup(child, v));
+  CHECK(v == 0u);
+  REQUIRE(::waitpid(child, nullptr, 0) == child);  // gone (ps -p exits 1): known, 0
+  v = 1;
+  CHECK(svkit::portable_start_lookup(child, v));
+  CHECK(v == 0u);
+}
