@@ -9,6 +9,28 @@
 
 #include <catch2/catch.hpp>
 
+namespace {
+
+// A child that waits (at most 30 s) to be killed.
+pid_t pausing_child() {
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::alarm(30);
+    for (;;) ::pause();
+  }
+  return child;
+}
+
+// Kills CHILD and waits until it is a zombie (not reaped).
+void make_zombie(pid_t child) {
+  REQUIRE(::kill(child, SIGKILL) == 0);
+  siginfo_t info;
+  REQUIRE(::waitid(P_PID, child, &info, WEXITED | WNOWAIT) == 0);
+}
+
+}  // namespace
+
 TEST_CASE("process_start: ps's stat and lstart columns become seconds since the epoch",
           "[adopt][unit]") {
   using svkit::parse_ps_start;
@@ -29,18 +51,11 @@ TEST_CASE("process_start: a living process has a stable start time, gone or zomb
   uint64_t me = svkit::portable_start_time(::getpid());
   CHECK(me > 1000000000u);
   CHECK(svkit::portable_start_time(::getpid()) == me);
-  pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    ::alarm(30);
-    for (;;) ::pause();
-  }
+  pid_t child = pausing_child();
   uint64_t recorded = svkit::child_start_time(child);  // what supervise records
   CHECK(svkit::same_start(svkit::portable_start_time(child), recorded));
   CHECK(svkit::portable_start_time(child) >= me);
-  REQUIRE(::kill(child, SIGKILL) == 0);
-  siginfo_t info;
-  REQUIRE(::waitid(P_PID, child, &info, WEXITED | WNOWAIT) == 0);  // a zombie now
+  make_zombie(child);  // a zombie now
   CHECK(svkit::portable_start_time(child) == 0u);
   REQUIRE(::waitpid(child, nullptr, 0) == child);
   CHECK(svkit::portable_start_time(child) == 0u);
@@ -65,15 +80,8 @@ TEST_CASE("process_start: the look-up says known for a living, zombie or gone pr
   uint64_t v = 0;
   CHECK(svkit::portable_start_lookup(::getpid(), v));
   CHECK(v == svkit::portable_start_time(::getpid()));
-  pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    ::alarm(30);
-    for (;;) ::pause();
-  }
-  REQUIRE(::kill(child, SIGKILL) == 0);
-  siginfo_t info;
-  REQUIRE(::waitid(P_PID, child, &info, WEXITED | WNOWAIT) == 0);  // a zombie: known, 0
+  pid_t child = pausing_child();
+  make_zombie(child);  // a zombie: known, 0
   v = 1;
   CHECK(svkit::portable_start_lookup(child, v));
   CHECK(v == 0u);
