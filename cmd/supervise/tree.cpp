@@ -33,16 +33,21 @@ void add_tree(std::vector<pid_t>& out, pid_t root) {
   for (pid_t p : svkit::descendants(root)) out.push_back(p);
 }
 
+// Some ./alert has run (its session id is kept).
+bool alert_ran(const Context& c) noexcept {
+  for (const Service* h : {&c.main, &c.log})
+    for (pid_t sid : h->alert_sids)
+      if (sid > 0) return true;
+  return false;
+}
+
 // P is in the session of an ./alert that ended (setsid: its session id was its pid): a
 // process it left in the background (mail, curl &), reparented to supervise. While a
 // session has members its id is never reused as a pid, so a session whose leader is gone
 // is still that ./alert's; one whose leader lives is a running ./alert's (skipped with its
 // tree) or, the pid reused since, someone else's.
 bool from_alert(const Context& c, pid_t p) noexcept {
-  bool any = false;
-  for (const Service* h : {&c.main, &c.log})
-    for (pid_t sid : h->alert_sids) any = any || sid > 0;
-  if (!any) return false;  // no ./alert ever ran: no getsid()
+  if (!alert_ran(c)) return false;  // no ./alert ever ran: no getsid()
   pid_t sid = ::getsid(p);
   if (sid <= 0 || sid == p) return false;
   for (const Service* h : {&c.main, &c.log})
@@ -54,10 +59,7 @@ bool from_alert(const Context& c, pid_t p) noexcept {
 }  // namespace
 
 void alert_leftovers(const Context& c, std::vector<pid_t>& out) {
-  bool any = false;
-  for (const Service* h : {&c.main, &c.log})
-    for (pid_t sid : h->alert_sids) any = any || sid > 0;
-  if (!any) return;
+  if (!alert_ran(c)) return;
   for (pid_t p : svkit::descendants(::getpid()))
     if (from_alert(c, p)) out.push_back(p);
 }
